@@ -1,0 +1,104 @@
+"""The mentoring portal: an application factory in the flaskr / microblog tradition."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app. ``test_config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from portal import config
+
+    app.config.update(config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from portal import (
+        models,  # noqa: F401  (every table known to the metadata and Alembic)
+        ratelimit,
+        security,
+    )
+    from portal.extensions import csrf, db, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    ratelimit.init_app(app)
+    security.init_app(app)
+    hops = app.config["TRUST_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _load_user(user_id: str):
+    """Find the person behind a session, refusing a session from before their last sign-out."""
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    try:
+        uid, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for area in ("main", "accounts", "schemes", "mentors", "calls", "agreements", "relationships",
+                 "admin"):
+        app.register_blueprint(importlib.import_module(f"portal.{area}.views").bp)
+    from portal import health
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(importlib.import_module("portal.mail.dead_letter_views").bp)
+    if app.config["PORTAL_ENV"] == "development":
+        from portal.mail.views import bp as devmail
+
+        app.register_blueprint(devmail)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal import cli
+
+    cli.init_app(app)

@@ -1,0 +1,76 @@
+"""People and their roles in schemes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, utcnow
+from portal.schemes.models import Scheme
+
+
+class Role(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Always stored lower-cased, so one address is one account.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Bumped on sign-out: every session carries the version it began with and dies with it.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[dt.datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def roles_in(self, scheme_id: int) -> set[Role]:
+        return {m.role for m in self.memberships if m.scheme_id == scheme_id}
+
+    def has_role(self, role: Role, scheme_id: int | None = None) -> bool:
+        return any(m.role == role and (scheme_id is None or m.scheme_id == scheme_id)
+                   for m in self.memberships)
+
+    def scheme_ids(self, role: Role) -> list[int]:
+        return sorted({m.scheme_id for m in self.memberships if m.role == role})
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class Membership(Base):
+    """A person's role in a scheme: mentor, mentee or administrator."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("scheme.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(sa.Enum(Role, native_enum=False, length=20,
+                                               values_callable=lambda e: [m.value for m in e]))
+    #: When the person confirmed the scheme's eligibility statement for this role.
+    eligibility_confirmed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    scheme: Mapped[Scheme] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "scheme_id", "role",
+                                          name="uq_membership_user_scheme_role"),)

@@ -1,0 +1,149 @@
+"""Signing in and registering by emailed one-time links. No passwords.
+
+Neither the pages nor the timing say whether an address has an account: every request for a
+link answers "check your email", and the email itself says what to do next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal import audit, mail, ratelimit, tokens
+from portal.accounts.models import Membership, Role, User
+from portal.db import utcnow
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.schemes.models import Scheme
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _check_rate(email: str, client: str) -> None:
+    config = current_app.config
+    digest = hashlib.sha256(email.encode()).hexdigest()[:24]
+    per_address = ratelimit.allow(f"link:addr:{digest}", config["SIGN_IN_LIMIT_PER_ADDRESS"])
+    per_client = ratelimit.allow(f"link:client:{client}", config["SIGN_IN_LIMIT_PER_CLIENT"])
+    if not (per_address and per_client):
+        minutes = config["RATE_LIMIT_WINDOW_SECONDS"] // 60
+        raise TooManyRequests(
+            f"You have asked for too many links. Wait {minutes} minutes, then try again.",
+            title="Too many attempts",
+        )
+
+
+def safe_next(path: str | None) -> str | None:
+    """A local path to return to after signing in, or None (never another site)."""
+    if not path or len(path) > 500 or any(ch.isspace() or ord(ch) < 32 or ch == "\\"
+                                           for ch in path):
+        return None  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path
+
+
+def request_sign_in(email: str, client: str, next_path: str | None = None) -> None:
+    """Email a sign-in link to an account holder, or a registration pointer to anyone else."""
+    email = normalise_email(email)
+    _check_rate(email, client)
+    user = find_user(email)
+    minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
+    if user is None:
+        mail.queue(email, "no_account", email=email)
+    else:
+        extra = {"next": safe_next(next_path)} if safe_next(next_path) else {}
+        token = tokens.make("sign-in", uid=user.id, **extra)
+        mail.queue(email, "sign_in", user=user, token=token, minutes=minutes)
+    db.session.commit()
+
+
+def check_sign_in(token: str) -> User:
+    """The account a sign-in link is for, refusing a used, expired or tampered link."""
+    payload = tokens.load("sign-in", token, what="sign-in link")
+    if tokens.is_used(db.session, payload):
+        raise tokens.LinkError("This sign-in link has already been used.", next_step="used")
+    user = db.session.get(User, payload["uid"])
+    if user is None:
+        raise tokens.LinkError("This sign-in link is not valid.", next_step="invalid", status=400)
+    return user
+
+
+def sign_in(token: str, client: str) -> tuple[User, str | None]:
+    """Use a sign-in link (once); returns the person it signs in and where they were going."""
+    user = check_sign_in(token)
+    payload = tokens.load("sign-in", token)
+    tokens.consume(db.session, "sign-in", payload, what="sign-in link")
+    user.last_signed_in_at = utcnow()
+    audit.record(db.session, "user", user.id, "signed_in", actor_id=user.id, ip_address=client)
+    db.session.commit()
+    return user, safe_next(payload.get("next"))
+
+
+def sign_out(user: User) -> None:
+    """End every session of this person: their session version moves on."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def start_registration(scheme: Scheme, roles: list[Role], full_name: str, email: str,
+                       client: str) -> None:
+    """Email a link that creates the account (or adds the roles) once the address is proven."""
+    email = normalise_email(email)
+    _check_rate(email, client)
+    token = tokens.make("register", e=email, s=scheme.id, r=[r.value for r in roles],
+                        name=full_name.strip())
+    existing = find_user(email)
+    mail.queue(email, "confirm_registration", scheme=scheme, roles=roles, token=token,
+               existing=existing, name=full_name.strip(),
+               minutes=current_app.config["SIGN_IN_LINK_MINUTES"])
+    db.session.commit()
+
+
+def check_registration(token: str) -> tuple[dict, Scheme]:
+    payload = tokens.load("register", token, what="confirmation link")
+    if tokens.is_used(db.session, payload):
+        raise tokens.LinkError("This confirmation link has already been used.", next_step="used")
+    scheme = db.session.get(Scheme, payload["s"])
+    if scheme is None:
+        raise tokens.LinkError("The scheme in this link no longer exists.", status=404)
+    return payload, scheme
+
+
+def complete_registration(token: str, client: str) -> User:
+    """Create the account if needed and add the scheme roles; the link works once."""
+    payload, scheme = check_registration(token)
+    tokens.consume(db.session, "register", payload, what="confirmation link")
+    user = find_user(payload["e"])
+    if user is None:
+        user = User(email=payload["e"], full_name=payload["name"])
+        db.session.add(user)
+        db.session.flush()
+    for role in payload["r"]:
+        join(user, scheme, Role(role))
+    user.last_signed_in_at = utcnow()
+    audit.record(db.session, "user", user.id, "registered", actor_id=user.id, ip_address=client,
+                 scheme=scheme.slug, roles=payload["r"])
+    db.session.commit()
+    return user
+
+
+def join(user: User, scheme: Scheme, role: Role) -> Membership:
+    """Give a person a role in a scheme, having confirmed its eligibility statement."""
+    for membership in user.memberships:
+        if membership.scheme_id == scheme.id and membership.role == role:
+            return membership
+    membership = Membership(scheme=scheme, role=role, eligibility_confirmed_at=utcnow())
+    user.memberships.append(membership)
+    return membership

@@ -1,0 +1,140 @@
+"""Sign in, register, join a scheme, sign out."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from portal.accounts import signin
+from portal.accounts.forms import ConfirmForm, JoinForm, RegisterForm, SignInForm
+from portal.accounts.models import Role
+from portal.auth import client_ip, public, signed_in
+from portal.extensions import db
+from portal.schemes.queries import get_scheme_or_404, list_schemes
+
+bp = Blueprint("accounts", __name__)
+
+
+def _start_session(user) -> None:
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = session["seen"] = time.time()
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public("anyone may ask for a sign-in link")
+def sign_in():
+    form = SignInForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        signin.request_sign_in(form.email.data, client_ip(), form.next.data)
+        session["link_sent_to"] = signin.normalise_email(form.email.data)
+        return redirect(url_for("accounts.check_email"), 303)
+    return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-in/check-your-email")
+@public("confirmation page after asking for a link")
+def check_email():
+    response = make_response(render_template("accounts/check_email.html",
+                                             email=session.get("link_sent_to")))
+    response.headers["Cache-Control"] = "no-store"  # it shows the person's address
+    return response
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+@public("emailed sign-in link, authorised by its token")
+def use_sign_in_link(token: str):
+    user = signin.check_sign_in(token)  # a used, expired or tampered link stops here
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("errors/csrf.html"), 400
+        user, next_path = signin.sign_in(token, client_ip())
+        _start_session(user)
+        flash(f"You are signed in as {user.full_name}.", "success")
+        return redirect(next_path or url_for("main.dashboard"), 303)
+    return render_template("accounts/continue.html", form=form,
+                           action=url_for("accounts.use_sign_in_link", token=token),
+                           title="Sign in to the mentoring portal",
+                           lede="Select continue to finish signing in.")
+
+
+@bp.route("/register")
+@public("list of schemes to register for")
+def register_choose():
+    return render_template("accounts/register_choose.html", schemes=list_schemes())
+
+
+@bp.route("/schemes/<slug>/register", methods=["GET", "POST"])
+@public("registration form")
+def register(slug: str):
+    scheme = get_scheme_or_404(slug)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        signin.start_registration(scheme, [Role(r) for r in form.roles.data], form.full_name.data,
+                                  form.email.data, client_ip())
+        session["link_sent_to"] = signin.normalise_email(form.email.data)
+        return redirect(url_for("accounts.check_email"), 303)
+    status = 400 if form.errors else 200
+    return render_template("accounts/register.html", form=form, scheme=scheme), status
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@public("emailed registration link, authorised by its token")
+def confirm_registration(token: str):
+    payload, scheme = signin.check_registration(token)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("errors/csrf.html"), 400
+        user = signin.complete_registration(token, client_ip())
+        _start_session(user)
+        flash(f"You have joined {scheme.name}.", "success")
+        return redirect(url_for("main.dashboard"), 303)
+    return render_template("accounts/continue.html", form=form,
+                           action=url_for("accounts.confirm_registration", token=token),
+                           title=f"Confirm your registration for {scheme.name}",
+                           lede="Select continue to confirm your email address and finish "
+                                "registering.")
+
+
+@bp.route("/schemes/<slug>/join", methods=["GET", "POST"])
+@signed_in
+def join(slug: str):
+    scheme = get_scheme_or_404(slug)
+    form = JoinForm()
+    if form.validate_on_submit():
+        for role in form.roles.data:
+            signin.join(current_user, scheme, Role(role))
+        db.session.commit()
+        flash(f"You have joined {scheme.name}.", "success")
+        return redirect(url_for("main.dashboard"), 303)
+    return render_template("accounts/join.html", form=form, scheme=scheme), (
+        400 if form.errors else 200)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@signed_in
+def sign_out():
+    signin.sign_out(current_user)
+    logout_user()
+    session.clear()
+    return redirect(url_for("accounts.signed_out"), 303)
+
+
+@bp.route("/signed-out")
+@public("page shown after signing out")
+def signed_out():
+    return render_template("accounts/signed_out.html", timed_out=request.args.get("timeout"))

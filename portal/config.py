@@ -1,0 +1,201 @@
+"""Settings, read from environment variables, with an embedded default that needs no services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from email.utils import parseaddr
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A missing or contradictory setting, reported at start-up."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+
+
+def _secret_key(env: dict, instance_path: Path, environment: str) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if environment == "production":
+        return ""  # reported by _check with the other problems
+    # Development: keep one generated key in the instance folder so sessions survive restarts.
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    return key
+
+
+def _database_url(env: dict, instance_path: Path) -> str:
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
+    # Hosting platforms often hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load(instance_path: str, env: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    environment = env.get("PORTAL_ENV", "development")
+    if environment not in {"development", "production", "testing"}:
+        raise ConfigError(
+            f"PORTAL_ENV must be development, production or testing, not {environment!r}"
+        )
+
+    mail_server = env.get("MAIL_SERVER", "")
+    transport = env.get("MAIL_TRANSPORT") or ("smtp" if mail_server else "local")
+    use_tls = _bool(env.get("MAIL_USE_TLS"))
+    use_ssl = _bool(env.get("MAIL_USE_SSL"))
+
+    config = {
+        "PORTAL_ENV": environment,
+        "SECRET_KEY": _secret_key(env, instance, environment),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": env.get("BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Mail: "local" keeps every message in the outbox (shown by the development mail viewer);
+        # "smtp" delivers through MAIL_SERVER. Delivery runs after commit ("inline") or in
+        # the worker process ("worker").
+        "MAIL_TRANSPORT": transport,
+        "MAIL_DELIVERY": env.get("MAIL_DELIVERY", "inline"),
+        "MAIL_SERVER": mail_server or "localhost",
+        "MAIL_PORT": _int(env, "MAIL_PORT", 465 if use_ssl else (587 if use_tls else 25)),
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER",
+                                       "Mentoring portal <no-reply@localhost>"),
+        # Flask-Mail would otherwise stay silent whenever TESTING is on.
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_TIMEOUT_SECONDS": _int(env, "MAIL_TIMEOUT_SECONDS", 20),
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_BATCH_SIZE": _int(env, "MAIL_BATCH_SIZE", 100),
+        # The worker: how often it looks for due messages when idle, and how long a claim on a
+        # batch lasts before another worker may take the messages over (after a crash).
+        "MAIL_POLL_SECONDS": _float(env, "MAIL_POLL_SECONDS", 1.0),
+        "MAIL_LEASE_SECONDS": _int(env, "MAIL_LEASE_SECONDS", 300),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        # htmx comes from a CDN pinned by SRI, or from static/vendor for offline use and tests.
+        "HTMX_SOURCE": env.get("HTMX_SOURCE", "cdn"),
+        "SIGN_IN_LINK_MINUTES": _int(env, "SIGN_IN_LINK_MINUTES", 15),
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
+        "SIGN_IN_LIMIT_PER_ADDRESS": _int(env, "SIGN_IN_LIMIT_PER_ADDRESS", 5),
+        "SIGN_IN_LIMIT_PER_CLIENT": _int(env, "SIGN_IN_LIMIT_PER_CLIENT", 30),
+        "RATE_LIMIT_WINDOW_SECONDS": _int(env, "RATE_LIMIT_WINDOW_SECONDS", 15 * 60),
+        "SEARCH_PAGE_SIZE": _int(env, "SEARCH_PAGE_SIZE", 20),
+        # The session is re-stamped at most every 30 seconds (portal.security); re-issuing the
+        # cookie on every response as well only costs bytes and defeats shared caches.
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment == "production",
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+        "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 0),
+    }
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_MAX_HOURS"] * 3600
+    _check(config, server_named=bool(mail_server))
+    return config
+
+
+def _check(config: dict, *, server_named: bool = True) -> None:
+    """Refuse to start on a contradictory or incomplete setting, naming every problem at once."""
+    problems = _problems(config, server_named=server_named)
+    if problems:
+        raise ConfigError("The portal cannot start until these settings are fixed:\n"
+                          + "\n".join(f"- {problem}" for problem in problems))
+
+
+def _problems(config: dict, *, server_named: bool) -> list[str]:
+    problems = []
+    add = problems.append
+    production = config["PORTAL_ENV"] == "production"
+    smtp = config["MAIL_TRANSPORT"] == "smtp"
+    if config["MAIL_TRANSPORT"] not in {"local", "smtp"}:
+        add("MAIL_TRANSPORT must be local or smtp.")
+    if config["MAIL_DELIVERY"] not in {"inline", "worker"}:
+        add("MAIL_DELIVERY must be inline or worker.")
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        add("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL cannot both be on: choose one.")
+    if not 0 < config["MAIL_PORT"] < 65536:
+        add(f"MAIL_PORT must be between 1 and 65535, not {config['MAIL_PORT']}.")
+    elif config["MAIL_USE_SSL"] and config["MAIL_PORT"] in (25, 587):
+        add(f"MAIL_PORT {config['MAIL_PORT']} expects STARTTLS, but MAIL_USE_SSL is on: "
+            "use MAIL_USE_TLS instead, or port 465 for SSL.")
+    elif config["MAIL_USE_TLS"] and config["MAIL_PORT"] == 465:
+        add("MAIL_PORT 465 expects SSL from the start, but MAIL_USE_TLS (STARTTLS) is on: "
+            "use MAIL_USE_SSL instead, or port 587 for STARTTLS.")
+    if bool(config["MAIL_USERNAME"]) != bool(config["MAIL_PASSWORD"]):
+        add("MAIL_USERNAME and MAIL_PASSWORD go together: set both or neither.")
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+    if "@" not in sender:
+        add("MAIL_DEFAULT_SENDER must be an email address, such as 'Mentoring portal "
+            f"<mentoring@council.gov.uk>', not {config['MAIL_DEFAULT_SENDER']!r}.")
+    for name, low in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_BATCH_SIZE", 1),
+                      ("MAIL_TIMEOUT_SECONDS", 1)):
+        if config[name] < low:
+            add(f"{name} must be at least {low}.")
+    if config["MAIL_POLL_SECONDS"] <= 0:
+        add("MAIL_POLL_SECONDS must be more than 0.")
+    if config["MAIL_LEASE_SECONDS"] < 6 * config["MAIL_TIMEOUT_SECONDS"]:
+        add("MAIL_LEASE_SECONDS must be at least six times MAIL_TIMEOUT_SECONDS, so that a "
+            "worker can finish a message before its claim runs out.")
+    redis_url = config["REDIS_URL"]
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        add("REDIS_URL must start with redis://, rediss:// or unix://.")
+    if config["HTMX_SOURCE"] not in {"cdn", "vendored"}:
+        add("HTMX_SOURCE must be cdn or vendored.")
+    if production:
+        if not config["SECRET_KEY"]:
+            add("SECRET_KEY must be set in production: a long random string, for example from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
+        elif len(config["SECRET_KEY"]) < 32:
+            add("SECRET_KEY must be at least 32 characters in production: a long random "
+                "string, for example from python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'.")
+        if not smtp or not server_named:
+            add("Production needs real mail: set MAIL_SERVER (and MAIL_PORT), even when it is "
+                "a relay on this machine (localhost).")
+        if not config["BASE_URL"].startswith("https://"):
+            add("BASE_URL must be the portal's https:// address in production.")
+        if sender.endswith(("@localhost", ".local", ".localdomain")):
+            add("MAIL_DEFAULT_SENDER must be a real sender address in production.")
+        if (smtp and config["MAIL_USERNAME"] and not (config["MAIL_USE_TLS"]
+                                                      or config["MAIL_USE_SSL"])
+                and config["MAIL_SERVER"] not in {"localhost", "127.0.0.1", "::1"}):
+            add("MAIL_USERNAME is set but neither MAIL_USE_TLS nor MAIL_USE_SSL is on: the "
+                "password would cross the network unencrypted.")
+    return problems

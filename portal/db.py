@@ -1,0 +1,109 @@
+"""Database plumbing: the declarative base, UTC timestamps, SQLite tuning and row locks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, lazyload, registry, scoped_session
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time as an aware UTC datetime."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use portal.db.utcnow()")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            dt.datetime: UTCDateTime(), dict[str, Any]: sa.JSON(), list: sa.JSON()
+        },
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL, a busy timeout and foreign keys on SQLite; take over BEGIN from pysqlite."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # pysqlite's own transaction handling never emits BEGIN IMMEDIATE; we emit BEGIN ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: sa.Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def lock(session: Session | scoped_session, stmt: sa.Select) -> Any:
+    """Load one row for a state change, locked against concurrent writers.
+
+    PostgreSQL: SELECT ... FOR UPDATE, after expiring what the session had already read, so
+    everything read from here on is the committed truth. SQLite has no row locks, so the write
+    transaction starts with BEGIN IMMEDIATE: a deferred transaction that later tries to write
+    fails at once with "database is locked" when another writer got there first, instead of
+    waiting its turn. Call it first in a domain verb, before anything is changed in the session.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    # Joined eager loads would put the row on the nullable side of an outer join, which
+    # PostgreSQL cannot lock; related rows load after the lock instead.
+    stmt = stmt.options(lazyload("*"))
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("lock() must come before changes in the same transaction")
+    if session.get_bind().dialect.name == "sqlite":
+        if not session.info.get("immediate"):
+            if session.in_transaction():
+                session.commit()  # ends the read transaction and expires what it loaded
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            session.info["immediate"] = True
+        return session.execute(stmt).scalar_one_or_none()
+    session.expire_all()
+    return session.execute(stmt.with_for_update()).scalar_one_or_none()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_immediate(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("immediate", None)

@@ -1,0 +1,53 @@
+"""Health endpoint for load balancers and monitoring.
+
+200 while the database answers, 503 when it does not: a load balancer takes the process out of
+rotation. The age of the oldest undelivered message is reported but never fails the check: a
+slow mail server is not this process's fault, and monitoring should alert on the figure instead.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify
+
+from portal import ratelimit
+from portal.auth import public
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail.models import MessageState, OutboxMessage
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/health")
+@public("load balancers and monitoring probe it without an account")
+def health():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        oldest = db.session.scalar(
+            sa.select(sa.func.min(OutboxMessage.created_at))
+            .where(OutboxMessage.state == MessageState.QUEUED)
+        )
+        counts = dict(db.session.execute(
+            sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
+            .where(OutboxMessage.state != MessageState.SENT)
+        ).all())
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        response = jsonify(status="error", database="unreachable", detail=type(error).__name__)
+        return _no_store(response), 503
+    if oldest is not None and oldest.tzinfo is None:  # min() bypasses the column type on SQLite
+        from datetime import UTC, datetime
+
+        oldest = (oldest if isinstance(oldest, datetime)
+                  else datetime.fromisoformat(str(oldest))).replace(tzinfo=UTC)
+    age = max((utcnow() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return _no_store(jsonify(
+        status="ok", database="ok", oldest_undelivered_seconds=round(age, 1),
+        undelivered=counts.get(MessageState.QUEUED, 0),
+        dead_letters=counts.get(MessageState.DEAD, 0), rate_limits=ratelimit.status(),
+    ))
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response

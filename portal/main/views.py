@@ -1,0 +1,34 @@
+"""Home, dashboard and the service's own information pages."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from portal.auth import public, signed_in
+from portal.dashboard import panels_for
+from portal.schemes.queries import list_schemes
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public("the start page")
+def home():
+    return render_template("main/home.html", schemes=list_schemes())
+
+
+@bp.route("/dashboard")
+@signed_in
+def dashboard():
+    return render_template("main/dashboard.html", panels=panels_for(current_user))
+
+
+@bp.route("/accessibility")
+@public("the accessibility statement must be public")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@public("the privacy notice must be public")
+def privacy():
+    return render_template("main/privacy.html")

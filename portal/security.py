@@ -1,0 +1,64 @@
+"""Response headers and session lifetime checks applied to every request."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+HTMX_CDN = "https://cdn.jsdelivr.net"
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_expire_idle_sessions)
+    app.after_request(_headers)
+
+
+def _expire_idle_sessions():
+    """Sign out after the idle limit and after the absolute limit, whichever comes first."""
+    if not current_user.is_authenticated:
+        return None
+    config = flask_config()
+    now = time.time()
+    seen = session.get("seen", 0)
+    started = session.get("signed_in_at", 0)
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or (
+        now - started > config["SESSION_MAX_HOURS"] * 3600
+    ):
+        logout_user()
+        session.clear()
+        flash("You were signed out because you had not used the portal for a while. "
+              "Sign in again to carry on.", "info")
+        return redirect(url_for("accounts.sign_in", next=request.full_path
+                                if request.method == "GET" else None), 303)
+    if now - seen > 30:  # avoid re-issuing the cookie on every request
+        session["seen"] = now
+    return None
+
+
+def flask_config():
+    from flask import current_app
+
+    return current_app.config
+
+
+def _headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # Links in emails carry tokens: never leak a URL to another site.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'self' {HTMX_CDN}; style-src 'self'; "
+        "img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+    )
+    personal = current_user.is_authenticated or (request.view_args or {}).get("token")
+    if personal:
+        # Personal pages and emailed-link pages must not be kept by browsers or proxies.
+        headers["Cache-Control"] = "no-store"
+    if flask_config().get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
