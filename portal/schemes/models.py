@@ -1,0 +1,46 @@
+"""Schemes: the unit of configuration, loaded from scheme packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, utcnow
+
+
+class Scheme(Base):
+    __tablename__ = "scheme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable short name used in URLs and by the pack loader to update a scheme in place.
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    #: Longer description shown on the scheme page, paragraphs separated by blank lines.
+    about: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The administrator mailbox that receives signed agreements.
+    admin_email: Mapped[str] = mapped_column(sa.String(254))
+    #: Reply-To for the scheme's emails (defaults to the administrator mailbox).
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
+    mentor_eligibility: Mapped[str] = mapped_column(sa.Text)
+    mentee_eligibility: Mapped[str] = mapped_column(sa.Text)
+    needs_line_manager_approval: Mapped[bool] = mapped_column(default=False)
+    max_open_requests: Mapped[int] = mapped_column(default=3)
+    shortlist_limit: Mapped[int] = mapped_column(default=5)
+    request_reminder_days: Mapped[int] = mapped_column(default=3)
+    request_expiry_days: Mapped[int] = mapped_column(default=7)
+    #: How long signed agreements are kept after a relationship ends.
+    retention_years: Mapped[int] = mapped_column(default=6)
+    expertise_areas: Mapped[list] = mapped_column(default=list)
+    #: {"sections": [{"title", "party", "clauses": [...]}], "terms": {name: default}, "notes": ...}
+    agreement_template: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: {"mentor": [questions], "mentee": [questions]}
+    evaluation_form: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Scheme {self.slug}>"

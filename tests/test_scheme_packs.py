@@ -1,0 +1,230 @@
+"""The scheme packs shipped with the portal, loaded the way an operator loads them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from email_validator import validate_email
+
+from portal.extensions import db
+from portal.schemes.models import Scheme
+from portal.schemes.packs import PACK_DIR
+
+SHIPPED = {"herts-planning", "west-suffolk", "east-midlands-childrens", "gla-group", "act-project"}
+PARTIES = {"mentor", "mentee", "both", "confidentiality"}
+TERMS = {"duration_months", "sessions", "frequency", "min_minutes", "max_minutes", "notice_hours",
+         "contact_between", "arranges_meetings", "sets_agenda", "meeting_format",
+         "review_after_months"}
+
+
+def load(runner, *paths: Path):
+    return runner.invoke(args=["schemes", "load", *map(str, paths)])
+
+
+def schemes() -> dict[str, Scheme]:
+    db.session.expire_all()
+    return {s.slug: s for s in db.session.scalars(sa.select(Scheme))}
+
+
+def snapshot() -> dict[str, tuple]:
+    return {slug: (s.id, s.name, s.admin_email, s.max_open_requests, s.agreement_template)
+            for slug, s in schemes().items()}
+
+
+def pack_text(slug: str) -> str:
+    return (PACK_DIR / f"{slug}.toml").read_text(encoding="utf-8")
+
+
+def test_every_shipped_pack_loads(runner):
+    result = load(runner)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Created scheme") == len(SHIPPED)
+    assert set(schemes()) == SHIPPED
+
+
+def test_loading_again_updates_each_scheme_in_place(runner):
+    load(runner)
+    before = {slug: s.id for slug, s in schemes().items()}
+
+    result = load(runner)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Updated scheme") == len(SHIPPED)
+    assert "Created" not in result.output
+    assert {slug: s.id for slug, s in schemes().items()} == before
+
+
+def test_an_edited_pack_changes_its_scheme_and_nothing_else(runner, tmp_path):
+    load(runner)
+    others = {slug: row for slug, row in snapshot().items() if slug != "gla-group"}
+    edited = tmp_path / "gla-group.toml"
+    edited.write_text(pack_text("gla-group").replace("max_open_requests = 3",
+                                                     "max_open_requests = 2"), encoding="utf-8")
+
+    result = load(runner, edited)
+
+    assert result.exit_code == 0, result.output
+    assert "Updated scheme gla-group" in result.output
+    assert schemes()["gla-group"].max_open_requests == 2
+    assert {slug: row for slug, row in snapshot().items() if slug != "gla-group"} == others
+
+
+def test_each_pack_file_is_named_for_its_slug():
+    assert {path.stem for path in PACK_DIR.glob("*.toml")} == SHIPPED
+    for slug in SHIPPED:
+        assert tomllib.loads(pack_text(slug))["slug"] == slug
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED))
+def test_scheme_has_what_people_need_to_decide_to_join(runner, slug):
+    load(runner)
+    scheme = schemes()[slug]
+
+    assert scheme.name and scheme.summary
+    assert len([p for p in scheme.about.split("\n\n") if p.strip()]) >= 2
+    validate_email(scheme.admin_email, check_deliverability=False)
+    assert scheme.mentor_eligibility.endswith(".") and scheme.mentee_eligibility.endswith(".")
+    assert 8 <= len(scheme.expertise_areas) <= 14
+    assert len(set(scheme.expertise_areas)) == len(scheme.expertise_areas)
+    assert 1 <= scheme.max_open_requests <= scheme.shortlist_limit
+    assert 0 < scheme.request_reminder_days < scheme.request_expiry_days
+    assert scheme.retention_years >= 1
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED))
+def test_agreement_has_a_section_for_each_party_and_the_terms_to_fill_in(runner, slug):
+    load(runner)
+    agreement = schemes()[slug].agreement_template
+
+    assert agreement["title"] and agreement["intro"]
+    assert "administrator" in agreement["submit_note"] or "team" in agreement["submit_note"]
+    assert "before your first" in agreement["submit_note"]
+    sections = agreement["sections"]
+    assert {section["party"] for section in sections} == PARTIES
+    for section in sections:
+        assert section["title"] and section["clauses"]
+        assert all(isinstance(c, str) and c.endswith(".") for c in section["clauses"])
+    confidentiality = next(s for s in sections if s["party"] == "confidentiality")
+    limits = " ".join(confidentiality["clauses"]).lower()
+    assert "harm" in limits  # every scheme says where confidentiality stops
+
+    # The defaults must be values the pair could enter themselves on the terms form.
+    terms = agreement["terms"]
+    assert set(terms) == TERMS
+    assert 1 <= terms["duration_months"] <= 36 and 1 <= terms["sessions"] <= 52
+    assert 10 <= terms["min_minutes"] <= terms["max_minutes"] <= 480
+    assert 0 <= terms["notice_hours"] <= 336
+    assert 0 < terms["review_after_months"] < terms["duration_months"]
+    assert terms["arranges_meetings"] in {"mentee", "mentor", "both"}
+    assert terms["sets_agenda"] in {"mentee", "mentor", "both"}
+    assert terms["meeting_format"] in {"in_person", "online", "either"}
+    assert 0 < len(terms["frequency"]) <= 200 and 0 < len(terms["contact_between"]) <= 300
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED))
+def test_evaluation_asks_each_party_questions(runner, slug):
+    load(runner)
+    evaluation = schemes()[slug].evaluation_form
+
+    assert set(evaluation) == {"mentor", "mentee"}
+    for questions in evaluation.values():
+        assert 4 <= len(questions) <= 8
+        assert all(q.endswith("?") for q in questions)
+
+
+def test_schemes_keep_the_rules_of_the_schemes_they_are_modelled_on(runner):
+    load(runner)
+    found = schemes()
+
+    # Line managers agree first in Hertfordshire and West Suffolk only.
+    assert {slug for slug, s in found.items() if s.needs_line_manager_approval} == {
+        "herts-planning", "west-suffolk"}
+    # West Suffolk's evaluation form: six questions for each party.
+    assert [len(q) for q in found["west-suffolk"].evaluation_form.values()] == [6, 6]
+    # East Midlands: four to six sessions over twelve months, 48 hours' notice, mentee leads.
+    terms = found["east-midlands-childrens"].agreement_template["terms"]
+    assert 4 <= terms["sessions"] <= 6 and terms["duration_months"] == 12
+    assert terms["notice_hours"] == 48
+    assert terms["arranges_meetings"] == terms["sets_agenda"] == "mentee"
+    # GLA Group: the mentee should not carry all the organising.
+    assert found["gla-group"].agreement_template["terms"]["arranges_meetings"] == "both"
+    # Hertfordshire takes mentors from the private sector too, mentees from the public sector.
+    assert "private" in found["herts-planning"].mentor_eligibility
+    assert "public-sector" in found["herts-planning"].mentee_eligibility
+    # Hertfordshire names its three limits to confidentiality.
+    herts = next(s for s in found["herts-planning"].agreement_template["sections"]
+                 if s["party"] == "confidentiality")
+    assert re.search(r"harm", " ".join(herts["clauses"]))
+    assert re.search(r"policy", " ".join(herts["clauses"]))
+    assert re.search(r"illegal", " ".join(herts["clauses"]))
+
+
+BROKEN = {
+    "not TOML": ('slug = "broken"\nname = "Unfinished', "broken.toml"),
+    "no administrator mailbox": (None, "missing admin_email"),
+    "unknown party": (None, "unknown party 'manager'"),
+    "agreement without clauses": (None, "at least one section"),
+    "limit that is not a number": (None, "max_open_requests must be a whole number from 1 to 20"),
+    "yes or no given as text": (None, "needs_line_manager_approval must be true or false"),
+    "expertise given twice": (None, "expertise_areas has the same area twice"),
+}
+
+
+def broken_pack(kind: str) -> str:
+    text = pack_text("act-project").replace('slug = "act-project"', 'slug = "broken"')
+    if kind == "not TOML":
+        return BROKEN[kind][0]
+    if kind == "no administrator mailbox":
+        return re.sub(r'(?m)^admin_email = .*$', "", text)
+    if kind == "unknown party":
+        return text.replace('party = "mentee"', 'party = "manager"', 1)
+    if kind == "limit that is not a number":
+        return re.sub(r"(?m)^max_open_requests = .*$", 'max_open_requests = "three"', text)
+    if kind == "yes or no given as text":
+        return re.sub(r"(?m)^needs_line_manager_approval = .*$",
+                      'needs_line_manager_approval = "no"', text)
+    if kind == "expertise given twice":
+        return re.sub(r"(?m)^expertise_areas = \[", 'expertise_areas = ["Twice", "Twice", ', text)
+    return text.split("[[agreement.sections]]")[0] + "[agreement.terms]\nsessions = 4\n"
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_a_malformed_pack_is_refused_with_a_clear_error_and_changes_nothing(runner, tmp_path, kind):
+    load(runner)
+    before = snapshot()
+    path = tmp_path / "broken.toml"
+    path.write_text(broken_pack(kind), encoding="utf-8")
+
+    result = load(runner, path)
+
+    assert result.exit_code == 1
+    assert "Error: broken.toml" in result.output
+    assert BROKEN[kind][1] in result.output
+    assert "No schemes were changed." in result.output
+    assert snapshot() == before
+
+
+def test_a_broken_pack_among_good_ones_loads_none_of_them(runner, tmp_path):
+    good = tmp_path / "herts-planning.toml"
+    good.write_text(pack_text("herts-planning"), encoding="utf-8")
+    bad = tmp_path / "broken.toml"
+    bad.write_text(broken_pack("unknown party"), encoding="utf-8")
+
+    result = load(runner, good, bad)
+
+    assert result.exit_code == 1
+    assert "No schemes were changed." in result.output
+    assert schemes() == {}
+
+
+def test_a_missing_pack_file_is_refused(runner, tmp_path):
+    result = load(runner, tmp_path / "nowhere.toml")
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert schemes() == {}
