@@ -1,0 +1,243 @@
+"""Mentor profiles, search and the shortlist."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from portal import htmx
+from portal.accounts.models import Role
+from portal.auth import role_required, signed_in
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.mentors import (
+    panels,  # noqa: F401  (registers the dashboard panels)
+    profiles,
+)
+from portal.mentors import search as finder
+from portal.mentors import shortlist as shortlisting
+from portal.mentors.forms import NoteForm, ProfileForm, SearchForm
+from portal.mentors.models import MentorProfile, ProfileState
+from portal.schemes.queries import get_scheme_or_404
+
+bp = Blueprint("mentors", __name__)
+
+
+def _owned_or_404(profile_id: int) -> MentorProfile:
+    profile = profiles.for_owner(profile_id, current_user)
+    if profile is None:
+        abort(404)
+    return profile
+
+
+# --- a mentor's own profiles --------------------------------------------------------------------
+
+@bp.route("/mentors/profiles")
+@role_required(Role.MENTOR)
+def my_profiles():
+    return render_template("mentors/my_profiles.html",
+                           items=profiles.profiles_of(current_user))
+
+
+@bp.route("/mentors/profiles/new/<slug>", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def create_profile(slug: str):
+    scheme = get_scheme_or_404(slug)
+    if not current_user.has_role(Role.MENTOR, scheme.id):
+        abort(403, description=f"You are not a mentor in {scheme.name}. Join it as a mentor "
+                               "first, from the scheme's page.")
+    existing = next((p for s, p in profiles.profiles_of(current_user)
+                     if s.id == scheme.id and p is not None), None)
+    if existing is not None:
+        return redirect(url_for(".edit_profile", profile_id=existing.id), 303)
+    form = ProfileForm(scheme=scheme, data={"display_name": current_user.full_name})
+    if form.validate_on_submit():
+        profile = profiles.create(current_user, scheme, form.values())
+        flash("Your profile is saved as a draft. Only you can see it. Check it, then publish it "
+              "so that mentees can find you.", "success")
+        return redirect(url_for(".preview_profile", profile_id=profile.id), 303)
+    return render_template("mentors/edit.html", form=form, scheme=scheme, profile=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/mentors/<int:profile_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_profile(profile_id: int):
+    profile = _owned_or_404(profile_id)
+    form = ProfileForm(obj=profile, scheme=profile.scheme,
+                       require_complete=profile.state != ProfileState.DRAFT)
+    if form.validate_on_submit():
+        profiles.update(profile.id, current_user, form.values())
+        flash("Your changes are saved." + (" Mentees can see them now."
+                                           if profile.state == ProfileState.PUBLISHED else ""),
+              "success")
+        return redirect(url_for(".preview_profile", profile_id=profile_id), 303)
+    return render_template("mentors/edit.html", form=form, scheme=profile.scheme,
+                           profile=profile), 400 if form.errors else 200
+
+
+@bp.route("/mentors/<int:profile_id>/preview")
+@signed_in
+def preview_profile(profile_id: int):
+    profile = _owned_or_404(profile_id)
+    return render_template("mentors/preview.html", profile=profile,
+                           missing=profiles.missing_for_publication(profiles.values_of(profile)))
+
+
+@bp.route("/mentors/<int:profile_id>/publish", methods=["POST"])
+@signed_in
+def publish_profile(profile_id: int):
+    _owned_or_404(profile_id)
+    try:
+        profile = profiles.publish(profile_id, current_user)
+    except profiles.IncompleteProfile as error:
+        db.session.rollback()
+        return render_template("mentors/preview.html", profile=_owned_or_404(profile_id),
+                               missing=error.missing, publish_refused=True,
+                               page_has_errors=True), 409
+    flash(f"Your profile is published. Mentees in {profile.scheme.name} can now find it.",
+          "success")
+    return redirect(url_for(".preview_profile", profile_id=profile_id), 303)
+
+
+@bp.route("/mentors/<int:profile_id>/hide", methods=["POST"])
+@signed_in
+def hide_profile(profile_id: int):
+    _owned_or_404(profile_id)
+    profiles.hide(profile_id, current_user)
+    flash("Your profile is hidden. Mentees cannot find or open it until you publish it again. "
+          "Nothing you wrote is lost.", "success")
+    return redirect(url_for(".preview_profile", profile_id=profile_id), 303)
+
+
+# --- what everyone else sees ---------------------------------------------------------------------
+
+@bp.route("/mentors/<int:profile_id>")
+@signed_in
+def profile(profile_id: int):
+    profile = profiles.for_viewer(profile_id, current_user)
+    if profile is None:
+        abort(404)
+    can_shortlist = (profile.is_visible and profile.user_id != current_user.id
+                     and current_user.has_role(Role.MENTEE, profile.scheme_id))
+    shortlisted = can_shortlist and bool(shortlisting.shortlisted_ids(current_user, [profile.id]))
+    return render_template("mentors/profile.html", profile=profile, can_shortlist=can_shortlist,
+                           shortlisted=shortlisted)
+
+
+@bp.route("/search")
+@role_required(Role.MENTEE)
+def search():
+    schemes = shortlisting.mentee_schemes(current_user)
+    form = SearchForm(request.args, schemes=schemes)
+    page = finder.search(finder.Criteria(**form.clean()), current_user,
+                         per_page=current_app.config["SEARCH_PAGE_SIZE"])
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+
+    def page_url(number: int) -> str:
+        return url_for(".search", **args, page=number)
+
+    return htmx.render("mentors/search.html", fragment="mentors/_results.html", form=form,
+                       page=page, schemes=schemes, page_url=page_url,
+                       shortlisted=shortlisting.shortlisted_ids(current_user,
+                                                             [p.id for p in page.results]),
+                       oob=htmx.is_fragment_request())
+
+
+# --- the shortlist -------------------------------------------------------------------------------
+
+@bp.route("/shortlist")
+@role_required(Role.MENTEE)
+def shortlist():
+    return _shortlist_page()
+
+
+def _shortlist_page(failed: NoteForm | None = None, failed_id: int | None = None,
+                    status: int = 200):
+    entries = shortlisting.entries_of(current_user)
+    counts = shortlisting.counts_by_scheme(current_user)
+    notes = {entry.profile_id: _note_form(entry.profile, formdata=None, note=entry.note)
+             for entry in entries}
+    if failed is not None:
+        notes[failed_id] = failed
+    groups = [(scheme, [e for e in entries if e.scheme_id == scheme.id], counts.get(scheme.id, 0))
+              for scheme in shortlisting.mentee_schemes(current_user)]
+    return render_template("mentors/shortlist.html", groups=groups, notes=notes,
+                           page_has_errors=failed is not None), status
+
+
+def _note_form(profile: MentorProfile | None, profile_id: int | None = None, **kwargs) -> NoteForm:
+    """The note form for one shortlisted mentor: its own field names, and a label naming them."""
+    form = NoteForm(prefix=f"p{profile.id if profile else profile_id}", **kwargs)
+    if profile is not None:
+        form.note.label.text = f"Your private note about {profile.display_name}"
+    return form
+
+
+def _back() -> str:
+    """Where a plain form post returns to: the page it came from, if it is one of ours."""
+    target = request.form.get("next", "")
+    # Browsers drop tabs and newlines from addresses, so "/\t/other.site" would become
+    # "//other.site": refuse any white space or control character, not only a leading "//".
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target)):
+        return target[:500]
+    return url_for(".shortlist")
+
+
+def _toggle_button(profile_id: int, shortlisted: bool, error: DomainError | None = None):
+    profile = profiles.for_viewer(profile_id, current_user)
+    return htmx.render("mentors/_shortlist_button.html", profile=profile, profile_id=profile_id,
+                       shortlisted=shortlisted, error=error, next_url=_back())
+
+
+@bp.route("/shortlist/<int:profile_id>/add", methods=["POST"])
+@role_required(Role.MENTEE)
+def shortlist_add(profile_id: int):
+    try:
+        entry = shortlisting.add(current_user, profile_id)
+    except DomainError as error:
+        if not htmx.is_fragment_request():
+            raise
+        # htmx swaps only successful answers: show the reason where the button was.
+        db.session.rollback()
+        return _toggle_button(profile_id, shortlisted=False, error=error)
+    if htmx.is_fragment_request():
+        return _toggle_button(profile_id, shortlisted=True)
+    flash(f"{entry.profile.display_name} is on your shortlist.", "success")
+    return redirect(_back(), 303)
+
+
+@bp.route("/shortlist/<int:profile_id>/remove", methods=["POST"])
+@role_required(Role.MENTEE)
+def shortlist_remove(profile_id: int):
+    shortlisting.remove(current_user, profile_id)
+    if htmx.is_fragment_request():
+        return _toggle_button(profile_id, shortlisted=False)
+    flash("The mentor is no longer on your shortlist.", "success")
+    return redirect(_back(), 303)
+
+
+@bp.route("/shortlist/<int:profile_id>/note", methods=["POST"])
+@role_required(Role.MENTEE)
+def shortlist_note(profile_id: int):
+    form = _note_form(db.session.get(MentorProfile, profile_id), profile_id)
+    if not form.validate_on_submit():
+        if htmx.is_fragment_request():
+            return htmx.render("mentors/_note.html", form=form, profile_id=profile_id)
+        return _shortlist_page(failed=form, failed_id=profile_id, status=400)
+    shortlisting.save_note(current_user, profile_id, form.note.data or "")
+    if htmx.is_fragment_request():
+        return htmx.render("mentors/_note.html", form=form, profile_id=profile_id, saved=True)
+    flash("Your note is saved.", "success")
+    return redirect(url_for(".shortlist") + f"#mentor-{profile_id}", 303)

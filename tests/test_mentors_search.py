@@ -1,0 +1,366 @@
+"""Searching for a mentor: relevance, every filter, pages, htmx, and staying in step with edits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.models import Membership, Role
+from portal.extensions import db
+from portal.mentors.models import MentorProfile, ProfileExpertise, ProfileState
+from tests.test_migrations import empty_database  # noqa: F401  (a fixture)
+
+AREAS = ["Leadership", "Planning policy", "Development management", "Project management",
+         "Finance"]
+
+
+def names(response) -> list[str]:
+    """The mentors on a results page, in order."""
+    assert response.status_code == 200, response.status_code
+    return re.findall(r'<h3 class="govuk-heading-m"><a href="/mentors/\d+">([^<]+)</a></h3>',
+                      response.get_data(as_text=True))
+
+
+@pytest.fixture
+def scheme(make):
+    return make.scheme(expertise_areas=AREAS)
+
+
+@pytest.fixture
+def mentee(make, login, scheme):
+    person = make.mentee(scheme)
+    login(person)
+    return person
+
+
+def test_a_match_in_job_title_and_expertise_ranks_above_one_in_the_background(
+        client, make, scheme, mentee):
+    make.mentor(scheme, name="Bea Background", job_title="Planning officer",
+                expertise=["Planning policy"],
+                background="I spent a year on a finance project before moving into planning, "
+                           "and since then my work has been on local plans and appeals.")
+    make.mentor(scheme, name="Fin Title", job_title="Finance business partner",
+                expertise=["Finance"], background="Budgets for the planning service.")
+    make.mentor(scheme, name="No Match", job_title="Planning officer", background="Appeals.")
+    assert names(client.get("/search?q=finance")) == ["Fin Title", "Bea Background"]
+
+
+def test_every_word_must_match_and_the_last_word_may_be_unfinished(client, make, scheme, mentee):
+    make.mentor(scheme, name="Both Words", job_title="Finance manager",
+                offer="Coaching for new team leaders.")
+    make.mentor(scheme, name="One Word", job_title="Finance officer", offer="Spreadsheets.")
+    assert names(client.get("/search?q=finance+coaching")) == ["Both Words"]
+    assert sorted(names(client.get("/search?q=financ"))) == ["Both Words", "One Word"]
+    assert names(client.get("/search?q=coach")) == ["Both Words"]
+
+
+def test_search_covers_every_profile_text(client, make, scheme, mentee):
+    fields = {"display_name": "Zelda Quint", "job_title": "Harbourmaster",
+              "organisation": "Lowestoft Port Authority", "background": "Dredging schedules",
+              "offer": "Tideway navigation", "experience": "Shadowing lighthouse keepers",
+              "location": "Felixstowe"}
+    profile = make.mentor(scheme, expertise=["Project management"], **{
+        k: v for k, v in fields.items() if k != "display_name"}, name=fields["display_name"])
+    for word in ["zelda", "harbourmaster", "lowestoft", "dredging", "tideway", "lighthouse",
+                 "felixstowe", "project"]:
+        assert names(client.get(f"/search?q={word}")) == [profile.display_name], word
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def varied(make, scheme):
+    """Four mentors who differ in every filterable way."""
+    make.mentor(scheme, name="Alex Public", organisation="Hertfordshire County Council",
+                sector="public", grade="Grade 7", meeting_format="in_person",
+                location="Hertford", expertise=["Leadership"], capacity=2, places_taken=0)
+    make.mentor(scheme, name="Bo Private", organisation="Arup", sector="private",
+                grade="Associate director", meeting_format="online", location="London",
+                expertise=["Finance", "Project management"], capacity=1, places_taken=1)
+    make.mentor(scheme, name="Cy Voluntary", organisation="Groundwork East",
+                sector="voluntary", grade="Senior officer", meeting_format="either",
+                location="Cambridge", expertise=["Planning policy"], capacity=3,
+                accepting=False)
+    make.mentor(scheme, name="Di Council", organisation="Watford Borough Council",
+                sector="public", grade="Principal planner", meeting_format="either",
+                location="Watford", expertise=["Development management", "Leadership"],
+                capacity=2, places_taken=1)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("", ["Alex Public", "Bo Private", "Cy Voluntary", "Di Council"]),
+    ("expertise=Leadership", ["Alex Public", "Di Council"]),
+    ("expertise=Finance&expertise=Planning+policy", ["Bo Private", "Cy Voluntary"]),
+    ("organisation=council", ["Alex Public", "Di Council"]),
+    ("organisation=ARUP", ["Bo Private"]),
+    ("sector=public", ["Alex Public", "Di Council"]),
+    ("sector=voluntary", ["Cy Voluntary"]),
+    ("level=principal", ["Di Council"]),
+    ("level=grade+7", ["Alex Public"]),
+    # A mentor who meets either way suits someone who wants to meet in person, or online.
+    ("format=in_person", ["Alex Public", "Cy Voluntary", "Di Council"]),
+    ("format=online", ["Bo Private", "Cy Voluntary", "Di Council"]),
+    ("location=watford", ["Di Council"]),
+    # Bo has no place free and Cy is not taking new mentees.
+    ("capacity=y", ["Alex Public", "Di Council"]),
+    ("sector=public&format=online&capacity=y", ["Di Council"]),
+    ("q=council&expertise=Development+management", ["Di Council"]),
+])
+def test_filters(client, varied, mentee, query, expected):
+    assert names(client.get(f"/search?{query}")) == expected
+
+
+@pytest.mark.parametrize("query", ["sector=imaginary", "format=by+pigeon", "page=minus",
+                                   "expertise=Not+an+area", "scheme=99999", "page=0"])
+def test_a_bad_filter_value_is_ignored_not_an_error(client, varied, mentee, query):
+    assert len(names(client.get(f"/search?{query}"))) == 4
+
+
+def test_like_wildcards_in_a_filter_are_taken_literally(client, varied, mentee):
+    assert names(client.get("/search?organisation=%25")) == []
+    assert names(client.get("/search?organisation=_")) == []
+
+
+# --- what may be found ---------------------------------------------------------------------------
+
+def test_only_published_profiles_from_the_mentees_schemes_are_found(client, make, scheme, mentee):
+    other = make.scheme()
+    make.mentor(scheme, name="Shown Here", job_title="Finance lead")
+    make.mentor(scheme, name="Still Drafting", job_title="Finance lead", state=ProfileState.DRAFT)
+    make.mentor(scheme, name="Taking A Break", job_title="Finance lead",
+                state=ProfileState.HIDDEN)
+    make.mentor(other, name="Other Scheme", job_title="Finance lead")
+    assert names(client.get("/search?q=finance")) == ["Shown Here"]
+    assert names(client.get(f"/search?q=finance&scheme={other.id}")) == ["Shown Here"]
+
+
+def test_a_mentee_in_two_schemes_can_narrow_to_one(client, make, scheme, mentee):
+    second = make.scheme(name="Second scheme")
+    mentee.memberships.append(Membership(scheme=second, role=Role.MENTEE))
+    db.session.commit()
+    make.mentor(scheme, name="First Mentor")
+    make.mentor(second, name="Second Mentor")
+    page = client.get("/search")
+    assert names(page) == ["First Mentor", "Second Mentor"]
+    assert "All your schemes" in page.get_data(as_text=True)
+    assert names(client.get(f"/search?scheme={second.id}")) == ["Second Mentor"]
+
+
+def test_a_mentor_who_is_also_a_mentee_does_not_find_themselves(client, make, scheme, login):
+    profile = make.mentor(scheme, name="Both Roles")
+    profile.user.memberships.append(Membership(scheme=scheme, role=Role.MENTEE))
+    db.session.commit()
+    make.mentor(scheme, name="Someone Else")
+    login(profile.user)
+    assert names(client.get("/search")) == ["Someone Else"]
+
+
+# --- in step with edits --------------------------------------------------------------------------
+
+def test_a_profile_edit_shows_up_in_search_and_hiding_takes_it_out(client, make, scheme, login):
+    profile = make.mentor(scheme, name="Rae Editor", job_title="Planning officer")
+    mentee = make.mentee(scheme)
+    login(mentee)
+    assert names(client.get("/search?q=conservation")) == []
+
+    login(profile.user)
+    client.post_form(f"/mentors/{profile.id}/edit", {
+        "display_name": "Rae Editor", "job_title": "Conservation officer",
+        "organisation": "Test Borough Council", "sector": "public",
+        "expertise": ["Finance"], "background": "Listed buildings.", "offer": "Site visits.",
+        "meeting_format": "either", "location": "St Albans", "capacity": "2", "accepting": "y"})
+
+    login(mentee)
+    assert names(client.get("/search?q=conservation")) == ["Rae Editor"]
+    assert names(client.get("/search?q=finance")) == ["Rae Editor"]  # new expertise indexed
+    assert names(client.get("/search?q=leadership")) == []  # old expertise gone
+    assert names(client.get("/search?expertise=Finance")) == ["Rae Editor"]
+
+    login(profile.user)
+    assert client.post_form(f"/mentors/{profile.id}/hide").status_code == 303
+    login(mentee)
+    assert names(client.get("/search?q=conservation")) == []
+
+
+def test_rows_written_straight_to_the_database_are_indexed(client, make, scheme, mentee):
+    """Demo data and bulk loaders insert rows without the ORM's help."""
+    owner = make.user()
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(MentorProfile.__table__).values(
+            user_id=owner.id, scheme_id=scheme.id, display_name="Bulk Loaded",
+            job_title="Highways engineer", organisation="", sector="public", grade="",
+            background="", offer="", experience="", meeting_format="either", location="",
+            capacity=2, accepting=True, places_taken=0, state="published",
+            created_at=sa.func.current_timestamp(), updated_at=sa.func.current_timestamp()))
+        profile_id = conn.execute(sa.select(MentorProfile.id).where(
+            MentorProfile.display_name == "Bulk Loaded")).scalar_one()
+        conn.execute(sa.insert(ProfileExpertise.__table__),
+                     [{"profile_id": profile_id, "area": "Finance"},
+                      {"profile_id": profile_id, "area": "Leadership"}])
+    assert names(client.get("/search?q=highways")) == ["Bulk Loaded"]
+    assert names(client.get("/search?q=finance")) == ["Bulk Loaded"]
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(ProfileExpertise.__table__).where(
+            ProfileExpertise.profile_id == profile_id, ProfileExpertise.area == "Finance"))
+    assert names(client.get("/search?q=finance")) == []
+    assert names(client.get("/search?q=leadership")) == ["Bulk Loaded"]
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(MentorProfile.__table__).where(MentorProfile.id == profile_id))
+    assert names(client.get("/search?q=leadership")) == []
+
+
+# --- what people type ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ['"', "'", "?!*", "()", "-", "^", ":", "&|!", "NEAR(", "AND",
+                               'finance"', "fin*", "o'brien", 'a" OR "b', "col:finance",
+                               "x" * 300, "the of and", "£€ — …"])
+def test_any_text_is_safe_to_search(client, make, scheme, mentee, q):
+    make.mentor(scheme, name="Only Mentor", job_title="Finance officer")
+    response = client.get("/search", query_string={"q": q})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("q", ["?!*", '"', "   ", "the of and"])
+def test_a_query_without_words_shows_everyone(client, make, scheme, mentee, q):
+    make.mentor(scheme, name="Ann One")
+    make.mentor(scheme, name="Ben Two")
+    assert names(client.get("/search", query_string={"q": q})) == ["Ann One", "Ben Two"]
+
+
+def test_quotes_and_apostrophes_still_find_the_words(client, make, scheme, mentee):
+    make.mentor(scheme, name="Niamh O'Brien", job_title="Finance officer")
+    assert names(client.get("/search", query_string={"q": "o'brien"})) == ["Niamh O&#39;Brien"]
+    assert names(client.get("/search", query_string={"q": '"finance officer"'})) == [
+        "Niamh O&#39;Brien"]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+def test_results_come_in_pages(app, client, make, scheme, mentee):
+    app.config["SEARCH_PAGE_SIZE"] = 2
+    for name in ["Ann", "Ben", "Cat", "Dev", "Eve"]:
+        make.mentor(scheme, name=f"{name} Mentor")
+    first = client.get("/search")
+    assert names(first) == ["Ann Mentor", "Ben Mentor"]
+    text = first.get_data(as_text=True)
+    assert "5 mentors found" in text and "Page 1 of 3" in text
+    assert 'href="/search?page=2"' in text
+    assert names(client.get("/search?page=2")) == ["Cat Mentor", "Dev Mentor"]
+    assert names(client.get("/search?page=3")) == ["Eve Mentor"]
+    assert names(client.get("/search?page=99")) == ["Eve Mentor"]  # past the end: the last page
+
+
+def test_page_links_keep_the_search_and_filters(app, client, make, scheme, mentee):
+    app.config["SEARCH_PAGE_SIZE"] = 1
+    make.mentor(scheme, name="Ann Finance", job_title="Finance officer", expertise=["Finance"])
+    make.mentor(scheme, name="Ben Finance", job_title="Finance officer", expertise=["Finance"])
+    text = client.get("/search?q=finance&expertise=Finance").get_data(as_text=True)
+    assert 'href="/search?q=finance&amp;expertise=Finance&amp;page=2"' in text
+
+
+# --- htmx and plain pages ------------------------------------------------------------------------
+
+def test_the_plain_page_is_a_get_form_with_a_bookmarkable_url(client, make, scheme, mentee):
+    make.mentor(scheme, name="Ann Finance", job_title="Finance officer")
+    response = client.get("/search?q=finance")
+    text = response.get_data(as_text=True)
+    assert "<html" in text
+    assert re.search(r'<form method="get" action="/search" role="search"', text)
+    assert 'value="finance"' in text
+    assert 'hx-get="/search"' in text and 'hx-push-url="true"' in text
+    assert ('hx-trigger="input changed delay:300ms from:#q, search from:#q, '
+            'change from:#search-filters"') in text
+    assert names(response) == ["Ann Finance"]
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_an_htmx_request_gets_only_the_results(client, make, scheme, mentee):
+    make.mentor(scheme, name="Ann Finance", job_title="Finance officer")
+    response = client.get("/search?q=finance", headers={"HX-Request": "true"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in text and "<form method=\"get\"" not in text
+    assert names(response) == ["Ann Finance"]
+    assert 'id="search-status"' in text and 'hx-swap-oob="true"' in text
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_results_page_runs_the_same_queries_for_2_or_12_results(client, make, scheme, mentee,
+                                                                     count_queries):
+    def queries_for_page() -> int:
+        with count_queries() as counter:
+            response = client.get("/search?q=planner&expertise=Leadership",
+                                  headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return counter.count, len(names(response))
+
+    for _ in range(2):
+        make.mentor(scheme, expertise=["Leadership", "Finance"])
+    few, shown = queries_for_page()
+    assert shown == 2
+    for _ in range(10):
+        make.mentor(scheme, expertise=["Leadership", "Finance"])
+    many, shown = queries_for_page()
+    assert shown == 12
+    assert many == few
+
+
+def test_search_is_for_mentees(client, make, scheme, login):
+    assert client.get("/search").status_code == 302
+    login(make.mentor(scheme).user)
+    assert client.get("/search").status_code == 403
+
+
+def test_dashboard_points_a_mentee_to_search(client, make, scheme, mentee):
+    text = client.get("/dashboard").get_data(as_text=True)
+    assert "Find a mentor" in text and 'href="/search"' in text
+
+
+def test_migrating_an_existing_database_indexes_the_profiles_already_there(tmp_path,
+                                                                          empty_database):  # noqa: F811
+    """The 0002 migration fills the index from rows written before it."""
+    from flask_migrate import upgrade
+
+    from portal.mentors import search
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            for statement in OLD_ROWS:
+                conn.exec_driver_sql(statement)
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                found = conn.exec_driver_sql(
+                    f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH "
+                    "'\"records\" \"archivist\"'").scalars().all()
+            else:
+                found = conn.exec_driver_sql(
+                    f"SELECT id FROM mentor_profile WHERE {search.PG_VECTOR} @@ "
+                    "to_tsquery('english', 'records & archivist')").scalars().all()
+        assert found == [1]
+        db.session.remove()
+        db.engine.dispose()
+
+
+OLD_ROWS = [
+    "INSERT INTO scheme (id, slug, name, summary, about, admin_email, mentor_eligibility, "
+    "mentee_eligibility, needs_line_manager_approval, max_open_requests, shortlist_limit, "
+    "request_reminder_days, request_expiry_days, retention_years, expertise_areas, "
+    "agreement_template, evaluation_form, created_at, updated_at) VALUES (1, 's', 'S', '', '', "
+    "'a@testborough.gov.uk', '', '', FALSE, 3, 5, 3, 7, 6, '[]', '{}', '{}', '2026-01-01', "
+    "'2026-01-01')",
+    "INSERT INTO \"user\" (id, email, full_name, session_version, created_at) "
+    "VALUES (1, 'm@testborough.gov.uk', 'M', 1, '2026-01-01')",
+    "INSERT INTO mentor_profile (id, user_id, scheme_id, display_name, job_title, organisation, "
+    "sector, grade, background, offer, experience, meeting_format, location, capacity, "
+    "accepting, places_taken, state, created_at, updated_at) VALUES (1, 1, 1, 'Old Profile', "
+    "'Archivist', '', 'public', '', '', '', '', 'either', '', 2, TRUE, 0, 'published', "
+    "'2026-01-01', '2026-01-01')",
+    "INSERT INTO profile_expertise (profile_id, area) VALUES (1, 'Records')",
+]
