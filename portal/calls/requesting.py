@@ -1,0 +1,196 @@
+"""A mentee asks a mentor for a chemistry call, unless one of the scheme's rules says not yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g
+
+from portal import audit, mail, tokens
+from portal.accounts.models import Role, User
+from portal.calls.models import (
+    OPEN_STATES,
+    ApprovalState,
+    CallFormat,
+    ChemistryCall,
+    LineManagerApproval,
+    ProposedTime,
+)
+from portal.db import lock, utcnow
+from portal.errors import DomainError, NotAllowed
+from portal.extensions import db
+from portal.mentors.models import MentorProfile
+from portal.relationships.models import Relationship, RelationshipState
+
+#: How far ahead a proposed time may be.
+LATEST_PROPOSAL = dt.timedelta(days=180)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a mentee cannot request a call with this mentor now, and what they can do."""
+
+    code: str
+    message: str
+    link_endpoint: str | None = None
+    link_values: dict[str, Any] = field(default_factory=dict)
+    link_text: str | None = None
+    #: A wrong person rather than a wrong moment (answered 403, not 409).
+    not_allowed: bool = False
+
+
+@dataclass(frozen=True)
+class MenteeStanding:
+    """What the request rules need to know about one mentee in one scheme."""
+
+    #: profile id -> the open call with that mentor
+    open_calls: dict[int, int]
+    working_with: frozenset[int]
+    approval: LineManagerApproval | None
+
+
+def mentee_standing(mentee: User, scheme_id: int) -> MenteeStanding:
+    """Three queries, whatever the number of profiles being checked."""
+    open_calls = dict(db.session.execute(
+        sa.select(ChemistryCall.profile_id, ChemistryCall.id)
+        .where(ChemistryCall.mentee_id == mentee.id, ChemistryCall.scheme_id == scheme_id,
+               ChemistryCall.state.in_(OPEN_STATES))).all())
+    working_with = frozenset(db.session.scalars(
+        sa.select(Relationship.profile_id)
+        .where(Relationship.mentee_id == mentee.id, Relationship.scheme_id == scheme_id,
+               Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
+    return MenteeStanding(open_calls, working_with, latest_approval(mentee.id, scheme_id))
+
+
+def latest_approval(mentee_id: int, scheme_id: int) -> LineManagerApproval | None:
+    return db.session.scalars(
+        sa.select(LineManagerApproval)
+        .where(LineManagerApproval.mentee_id == mentee_id,
+               LineManagerApproval.scheme_id == scheme_id,
+               LineManagerApproval.state != ApprovalState.REPLACED)
+        .order_by(LineManagerApproval.requested_at.desc(), LineManagerApproval.id.desc())
+        .limit(1)).first()
+
+
+def _cached_standing(mentee: User, scheme_id: int) -> MenteeStanding:
+    """Per request, so a list of mentors asks the database once per scheme."""
+    cache = g.setdefault("_calls_standing", {})
+    key = (mentee.id, scheme_id)
+    if key not in cache:
+        cache[key] = mentee_standing(mentee, scheme_id)
+    return cache[key]
+
+
+def refusal(mentee: User, profile: MentorProfile, standing: MenteeStanding | None = None
+            ) -> Refusal | None:
+    """Why ``mentee`` cannot request a call with ``profile`` now, or None if they can."""
+    scheme = profile.scheme
+    name = profile.display_name
+    if not mentee.has_role(Role.MENTEE, scheme.id):
+        return Refusal("not_mentee", f"To request a chemistry call, join {scheme.name} as a "
+                       "mentee.", "accounts.join", {"slug": scheme.slug}, "Join this scheme",
+                       not_allowed=True)
+    if profile.user_id == mentee.id:
+        return Refusal("self", "This is your own mentor profile.", not_allowed=True)
+    if not profile.is_visible:
+        return Refusal("hidden", f"{name}'s profile is not available at the moment, so you "
+                       "cannot request a call.")
+    standing = standing or _cached_standing(mentee, scheme.id)
+    if profile.id in standing.working_with:
+        return Refusal("working", f"You are already working with {name}.", "main.dashboard",
+                       {}, "Go to your dashboard")
+    if profile.id in standing.open_calls:
+        return Refusal("duplicate", f"You already have an open request with {name}.",
+                       "calls.show", {"call_id": standing.open_calls[profile.id]},
+                       "See your request")
+    if not profile.accepting:
+        return Refusal("not_accepting", f"{name} is not taking new requests at the moment.")
+    if profile.places_taken >= profile.capacity:
+        return Refusal("full", f"{name} has no free places at the moment.")
+    if len(standing.open_calls) >= scheme.max_open_requests:
+        return Refusal("limit", f"You have {len(standing.open_calls)} open requests, the most "
+                       f"{scheme.name} allows at once. Wait for an answer or withdraw a request "
+                       "first.", "main.dashboard", {}, "See your requests")
+    if scheme.needs_line_manager_approval:
+        approval = standing.approval
+        if approval is None:
+            return Refusal("approval_needed", "This scheme needs your line manager's approval "
+                           "before you request a chemistry call.", "calls.ask_line_manager",
+                           {"slug": scheme.slug}, "Ask your line manager")
+        if approval.state == ApprovalState.PENDING:
+            return Refusal("approval_pending", f"You are waiting for your line manager, "
+                           f"{approval.manager_name}, to approve your taking part.",
+                           "calls.ask_line_manager", {"slug": scheme.slug},
+                           "Change or resend the request")
+        if approval.state == ApprovalState.DECLINED:
+            return Refusal("approval_declined", "Your line manager has not approved your "
+                           "taking part in this scheme.", "calls.ask_line_manager",
+                           {"slug": scheme.slug}, "Ask again")
+    return None
+
+
+def refuse(reason: Refusal) -> None:
+    """Raise the refusal as the domain error the error handler turns into a clear page."""
+    error = NotAllowed if reason.not_allowed else DomainError
+    raise error(reason.message, title="You cannot request this chemistry call")
+
+
+def check_times(times: list[dt.datetime], flexible: bool, now: dt.datetime) -> None:
+    if not flexible and len(times) < 2:
+        raise DomainError("Give at least two times that suit you, or say you are flexible.")
+    if len(times) > 3:
+        raise DomainError("Give no more than three times.")
+    for start in times:
+        if start <= now:
+            raise DomainError("Every proposed time must be in the future.")
+        if start > now + LATEST_PROPOSAL:
+            raise DomainError("Choose times in the next six months.")
+
+
+def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
+                 times: list[dt.datetime], flexible: bool, preferred_format: CallFormat,
+                 ip: str | None = None) -> ChemistryCall:
+    """Ask a mentor for a chemistry call; the mentor gets an email with Accept and Decline."""
+    # One mentee's requests run one at a time, so two quick requests cannot pass the limit.
+    lock(db.session(), sa.select(User).where(User.id == mentee.id))
+    profile = db.session.get(MentorProfile, profile_id)
+    if profile is None:
+        raise DomainError("We cannot find this mentor.", status=404)
+    reason = refusal(mentee, profile, mentee_standing(mentee, profile.scheme_id))
+    if reason is not None:
+        refuse(reason)
+    hopes = hopes.strip()
+    if not hopes:
+        raise DomainError("Say what you hope to get from mentoring.")
+    now = utcnow()
+    check_times(times, flexible, now)
+
+    call = ChemistryCall(
+        scheme_id=profile.scheme_id, profile_id=profile.id, mentor_id=profile.user_id,
+        mentee_id=mentee.id, hopes=hopes, experience=experience.strip(), flexible=flexible,
+        preferred_format=preferred_format, requested_at=now,
+        proposed_times=[ProposedTime(starts_at=start) for start in sorted(times)],
+    )
+    db.session.add(call)
+    db.session.flush()
+    audit.record(db.session, "chemistry_call", call.id, "requested", actor_id=mentee.id,
+                 ip_address=ip, mentor_id=profile.user_id, times=len(times), flexible=flexible)
+    send_request_to_mentor(call)
+    mail.queue(mentee.email, "call_request_sent", scheme=profile.scheme, call=call,
+               name=mentee.full_name, mentor_name=profile.display_name)
+    db.session.commit()
+    return call
+
+
+def answer_token(call: ChemistryCall) -> str:
+    """The mentor's Accept/Decline token, bound to this call, its mentor and its open state."""
+    return tokens.make("answer-call", c=call.id, u=call.mentor_id, s="requested")
+
+
+def send_request_to_mentor(call: ChemistryCall, *, reminder: bool = False) -> None:
+    mail.queue(call.mentor.email, "call_reminder" if reminder else "call_requested",
+               scheme=call.scheme, call=call, token=answer_token(call),
+               name=call.profile.display_name, mentee_name=call.mentee.full_name)

@@ -1,0 +1,313 @@
+"""Chemistry call pages: request, answer (signed in or from the emailed link), follow up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import htmx
+from portal.accounts.models import Role
+from portal.auth import client_ip, public, role_required, signed_in
+from portal.calls import answering, approval, lifecycle, outcome, panels, queries, requesting
+from portal.calls.forms import (
+    AcceptForm,
+    ConfirmForm,
+    DeclineForm,
+    LineManagerAnswerForm,
+    LineManagerForm,
+    OutcomeForm,
+    RequestForm,
+    RescheduleForm,
+)
+from portal.calls.models import CallFormat, CallState, Decision, DeclineReason
+from portal.calls.shared import what_happened
+from portal.extensions import db
+from portal.mentors.models import MentorProfile
+from portal.schemes.queries import get_scheme_or_404
+from portal.templating import format_datetime
+
+bp = Blueprint("calls", __name__, url_prefix="/calls")
+
+# The dashboard panels and the request link's helper register themselves on import.
+assert panels
+
+
+@bp.app_template_global()
+def call_request_status(profile: MentorProfile) -> dict | None:
+    """For templates/calls/_request_link.html: may the signed-in mentee request a call with
+    this mentor, and if not, why. None when the link is not for this person at all."""
+    if not current_user.is_authenticated or not current_user.has_role(Role.MENTEE,
+                                                                      profile.scheme_id):
+        return None
+    reason = requesting.refusal(current_user, profile)
+    if reason is not None and reason.code == "self":
+        return None
+    return {"allowed": reason is None, "reason": reason}
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _done(endpoint: str, message: str, **values):
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), 303)
+
+
+# --- request ------------------------------------------------------------------------------------
+
+@bp.route("/new/<int:profile_id>", methods=["GET", "POST"])
+@role_required(Role.MENTEE)
+def new(profile_id: int):
+    profile = db.get_or_404(MentorProfile, profile_id)
+    reason = requesting.refusal(current_user, profile)
+    if reason is not None:
+        return render_template("calls/refused.html", profile=profile, reason=reason), (
+            403 if reason.not_allowed else 409)
+    form = RequestForm()
+    if form.validate_on_submit():
+        call = requesting.request_call(
+            current_user, profile.id, hopes=form.hopes.data, experience=form.experience.data or "",
+            times=form.times, flexible=form.flexible.data,
+            preferred_format=CallFormat(form.preferred_format.data), ip=client_ip())
+        return _done("calls.show", f"Your request has been sent to {profile.display_name}.",
+                     call_id=call.id)
+    return render_template("calls/new.html", form=form, profile=profile), (
+        400 if form.errors else 200)
+
+
+@bp.route("/<int:call_id>")
+@signed_in
+def show(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    return render_template("calls/show.html", call=call, party=party,
+                           others=queries.other_open_requests(call) if party == "mentee"
+                           and call.state == CallState.ACCEPTED else [],
+                           may_decide=outcome.may_decide(call, party),
+                           what_happened_text=what_happened(call, party))
+
+
+# --- the mentor answers, signed in (dashboard, htmx inline or whole pages) -----------------------
+
+def _accept_form(call) -> AcceptForm:
+    form = AcceptForm()
+    form.set_times(queries.time_choices(call))
+    return form
+
+
+def _answered_row(call, message: str):
+    """After an inline answer: the dashboard row as it now is; else the call's page."""
+    if htmx.is_fragment_request():
+        return htmx.render("calls/show.html", fragment="calls/_incoming_row.html", call=call,
+                           message=message, bare=True)
+    return _done("calls.show", message, call_id=call.id)
+
+
+@bp.route("/<int:call_id>/accept", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def accept(call_id: int):
+    call = queries.call_for_mentor(call_id, current_user)
+    if not answering.link_is_live(call):
+        answering.refuse_if_answered(call, request.method)
+        if htmx.is_fragment_request():  # a dashboard left open: show the row as it now is
+            return _answered_row(call, what_happened(call, "mentor"))
+        return redirect(url_for("calls.show", call_id=call.id), 303)
+    form = _accept_form(call)
+    if form.validate_on_submit():
+        call = answering.accept_call(call.id, current_user, proposed_time_id=form.proposed_time_id,
+                                     other_start=form.start, details=form.details.data,
+                                     via="portal", ip=client_ip())
+        return _answered_row(call, f"You accepted. The call is on "
+                                   f"{format_datetime(call.scheduled_at)}. We have sent you "
+                                   "both an invite.")
+    return htmx.render("calls/accept.html", fragment="calls/_accept_form.html", form=form,
+                       call=call, action=url_for("calls.accept", call_id=call.id), inline=True,
+                       status=400 if form.errors else 200)
+
+
+@bp.route("/<int:call_id>/decline", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def decline(call_id: int):
+    call = queries.call_for_mentor(call_id, current_user)
+    if not answering.link_is_live(call):
+        answering.refuse_if_answered(call, request.method)
+        if htmx.is_fragment_request():  # a dashboard left open: show the row as it now is
+            return _answered_row(call, what_happened(call, "mentor"))
+        return redirect(url_for("calls.show", call_id=call.id), 303)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        call = answering.decline_call(call.id, current_user, reason=_reason(form),
+                                      note=form.note.data or "", via="portal", ip=client_ip())
+        return _answered_row(call, f"You declined the request from {call.mentee.full_name}. "
+                                   "We have let them know kindly.")
+    return htmx.render("calls/decline.html", fragment="calls/_decline_form.html", form=form,
+                       call=call, action=url_for("calls.decline", call_id=call.id), inline=True,
+                       status=400 if form.errors else 200)
+
+
+def _reason(form: DeclineForm) -> DeclineReason | None:
+    return DeclineReason(form.reason.data) if form.reason.data else None
+
+
+# --- the mentor answers from the emailed link, without signing in --------------------------------
+
+@bp.route("/answer/<token>")
+@public("the mentor's emailed link to answer a request, authorised by its token")
+def answer(token: str):
+    call = answering.call_for_answer_link(token, _viewer())
+    return render_template("calls/answer.html", call=call, token=token,
+                           live=answering.link_is_live(call),
+                           outcome_text=what_happened(call, "mentor"))
+
+
+@bp.route("/answer/<token>/accept", methods=["GET", "POST"])
+@public("the mentor's emailed Accept link, authorised by its token")
+def answer_accept(token: str):
+    call = answering.call_for_answer_link(token, _viewer())
+    if not answering.link_is_live(call):
+        answering.refuse_if_answered(call, request.method)
+        return redirect(url_for("calls.answer", token=token), 303)
+    form = _accept_form(call)
+    if form.validate_on_submit():
+        answering.accept_call(call.id, call.mentor, proposed_time_id=form.proposed_time_id,
+                              other_start=form.start, details=form.details.data, via="email",
+                              ip=client_ip())
+        return _done("calls.answer", "You accepted the request. We have sent you both an "
+                                     "invite.", token=token)
+    return render_template("calls/accept.html", form=form, call=call, inline=False,
+                           action=url_for("calls.answer_accept", token=token)), (
+        400 if form.errors else 200)
+
+
+@bp.route("/answer/<token>/decline", methods=["GET", "POST"])
+@public("the mentor's emailed Decline link, authorised by its token")
+def answer_decline(token: str):
+    call = answering.call_for_answer_link(token, _viewer())
+    if not answering.link_is_live(call):
+        answering.refuse_if_answered(call, request.method)
+        return redirect(url_for("calls.answer", token=token), 303)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        answering.decline_call(call.id, call.mentor, reason=_reason(form),
+                               note=form.note.data or "", via="email", ip=client_ip())
+        return _done("calls.answer", f"You declined the request. We have let "
+                                     f"{call.mentee.full_name} know kindly.", token=token)
+    return render_template("calls/decline.html", form=form, call=call, inline=False,
+                           action=url_for("calls.answer_decline", token=token)), (
+        400 if form.errors else 200)
+
+
+# --- the mentee withdraws ------------------------------------------------------------------------
+
+@bp.route("/<int:call_id>/withdraw", methods=["GET", "POST"])
+@signed_in
+def withdraw(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        lifecycle.withdraw(call.id, current_user, ip=client_ip())
+        return _done("main.dashboard", f"You have withdrawn your request to "
+                                       f"{call.profile.display_name}.")
+    if party != "mentee":
+        abort(403, description="Only the mentee who made the request can withdraw it.")
+    return render_template("calls/confirm.html", form=form, call=call, action="withdraw")
+
+
+@bp.route("/<int:call_id>/withdraw-others", methods=["GET", "POST"])
+@signed_in
+def withdraw_others(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        count = lifecycle.withdraw_others(call.id, current_user, ip=client_ip())
+        return _done("calls.show", f"You have withdrawn {count} other "
+                                   f"request{'s' if count != 1 else ''}.", call_id=call.id)
+    return render_template("calls/withdraw_others.html", form=form, call=call,
+                           others=queries.other_open_requests(call) if party == "mentee" else [])
+
+
+# --- changes to an accepted call -----------------------------------------------------------------
+
+@bp.route("/<int:call_id>/cancel", methods=["GET", "POST"])
+@signed_in
+def cancel(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        lifecycle.cancel(call.id, current_user, ip=client_ip())
+        return _done("calls.show", "You have cancelled the call. We have told "
+                                   f"{call.mentee.full_name}.", call_id=call.id)
+    if party != "mentor":
+        abort(403, description="Only the mentor can cancel a call. You can withdraw instead.")
+    return render_template("calls/confirm.html", form=form, call=call, action="cancel")
+
+
+@bp.route("/<int:call_id>/reschedule", methods=["GET", "POST"])
+@signed_in
+def reschedule(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    form = RescheduleForm()
+    if request.method == "GET":
+        form.details.data = call.meeting_details
+    if form.validate_on_submit():
+        lifecycle.reschedule(call.id, current_user, start=form.start, details=form.details.data,
+                             ip=client_ip())
+        return _done("calls.show", "The call has moved. We have sent you both an updated "
+                                   "invite.", call_id=call.id)
+    return render_template("calls/reschedule.html", form=form, call=call, party=party), (
+        400 if form.errors else 200)
+
+
+# --- after the call ------------------------------------------------------------------------------
+
+@bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
+@signed_in
+def decide(call_id: int):
+    call, party = queries.call_for(call_id, current_user)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        call = outcome.decide(call.id, current_user, Decision(form.decision.data),
+                              reason=form.reason.data or "", ip=client_ip())
+        if call.state == CallState.MATCHED:
+            message = "You both want to work together. Your next step is your agreement."
+        elif call.state == CallState.NOT_TAKEN_FORWARD:
+            message = "Thank you for letting us know. We will tell the other person kindly."
+        else:
+            message = "Thank you. We will tell you when the other person has answered."
+        return _done("calls.show", message, call_id=call.id)
+    return render_template("calls/outcome.html", form=form, call=call, party=party,
+                           may_decide=outcome.may_decide(call, party)), (
+        400 if form.errors else 200)
+
+
+# --- line manager approval -----------------------------------------------------------------------
+
+@bp.route("/approval/<slug>", methods=["GET", "POST"])
+@role_required(Role.MENTEE)
+def ask_line_manager(slug: str):
+    scheme = get_scheme_or_404(slug)
+    if not scheme.needs_line_manager_approval:
+        abort(404)
+    form = LineManagerForm()
+    if form.validate_on_submit():
+        sent = approval.ask_line_manager(current_user, scheme, form.manager_name.data,
+                                         form.manager_email.data, ip=client_ip())
+        return _done("main.dashboard", f"We have emailed {sent.manager_name} to ask for their "
+                                       "approval.")
+    current = requesting.latest_approval(current_user.id, scheme.id)
+    return render_template("calls/ask_line_manager.html", form=form, scheme=scheme,
+                           current=current), 400 if form.errors else 200
+
+
+@bp.route("/line-manager/<token>", methods=["GET", "POST"])
+@public("a line manager's emailed link; they have no account, the token authorises them")
+def line_manager(token: str):
+    item = approval.check_link(token, _viewer())
+    form = LineManagerAnswerForm()
+    if form.validate_on_submit():
+        item = approval.decide(token, form.decision.data == "approve", viewer=_viewer(),
+                               ip=client_ip())
+        flash("Thank you. We have told " + item.mentee.full_name + ".", "success")
+        return redirect(url_for("calls.line_manager", token=token), 303)
+    return render_template("calls/line_manager.html", form=form, approval=item, token=token,
+                           outcome=approval.outcome_text(item)), 400 if form.errors else 200
