@@ -1,0 +1,3 @@
+"""Models for admin."""
+
+__all__: list[str] = []

@@ -1,0 +1,119 @@
+"""The scheme administrators' pages: their schemes' agreements, each one's audit trail and PDF.
+
+An administrator sees only the schemes they administer; anything else is "not found".
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import orm
+
+from portal.accounts.forms import ConfirmForm
+from portal.accounts.models import Role, User
+from portal.agreements import canonical, queries, submission
+from portal.agreements.models import Agreement, AgreementState
+from portal.agreements.views import pdf_response
+from portal.audit import AuditEvent
+from portal.auth import client_ip, role_required
+from portal.extensions import db
+from portal.relationships.models import Relationship
+from portal.schemes.models import Scheme
+from portal.schemes.queries import get_scheme_or_404
+
+bp = Blueprint("admin", __name__)
+
+PAGE_SIZE = 50
+
+
+def _administered() -> list[Scheme]:
+    ids = current_user.scheme_ids(Role.ADMIN)
+    return list(db.session.scalars(sa.select(Scheme).where(Scheme.id.in_(ids))
+                                   .order_by(Scheme.name)))
+
+
+def _scheme_or_404(slug: str) -> Scheme:
+    scheme = get_scheme_or_404(slug)
+    if not current_user.has_role(Role.ADMIN, scheme.id):
+        abort(404)
+    return scheme
+
+
+def _agreement_or_404(reference: str) -> Agreement:
+    agreement = queries.by_reference(reference)
+    if agreement is None or not current_user.has_role(Role.ADMIN, agreement.scheme_id):
+        abort(404)
+    return agreement
+
+
+@bp.route("/admin")
+@role_required(Role.ADMIN)
+def index():
+    schemes = _administered()
+    counts: dict[int, dict[str, int]] = {scheme.id: {} for scheme in schemes}
+    rows = db.session.execute(
+        sa.select(Agreement.scheme_id, Agreement.state, sa.func.count())
+        .where(Agreement.scheme_id.in_(counts)).group_by(Agreement.scheme_id, Agreement.state))
+    for scheme_id, state, count in rows:
+        counts[scheme_id][AgreementState(state)] = count
+    return render_template("admin/index.html", schemes=schemes, counts=counts,
+                           states=list(AgreementState))
+
+
+@bp.route("/admin/schemes/<slug>/agreements")
+@role_required(Role.ADMIN)
+def agreements(slug: str):
+    scheme = _scheme_or_404(slug)
+    state = request.args.get("state") or None
+    if state is not None and state not in {s.value for s in AgreementState}:
+        abort(404)
+    counts = dict(db.session.execute(
+        sa.select(Agreement.state, sa.func.count()).where(Agreement.scheme_id == scheme.id)
+        .group_by(Agreement.state)).all())
+    query = (sa.select(Agreement).where(Agreement.scheme_id == scheme.id)
+             .options(orm.lazyload(Agreement.versions))  # the list never shows the text
+             .order_by(Agreement.created_at.desc()).limit(PAGE_SIZE))
+    if state:
+        query = query.where(Agreement.state == state)
+    items = list(db.session.scalars(query))
+    return render_template("admin/agreements.html", scheme=scheme, items=items, state=state,
+                           counts={AgreementState(k): v for k, v in counts.items()},
+                           states=list(AgreementState), page_size=PAGE_SIZE)
+
+
+@bp.route("/admin/agreements/<reference>")
+@role_required(Role.ADMIN)
+def agreement(reference: str):
+    item = _agreement_or_404(reference)
+    events = list(db.session.execute(
+        sa.select(AuditEvent, User.full_name).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(sa.or_(
+            sa.and_(AuditEvent.subject_type == "agreement", AuditEvent.subject_id == item.id),
+            sa.and_(AuditEvent.subject_type == "relationship",
+                    AuditEvent.subject_id == item.relationship_id)))
+        .order_by(AuditEvent.at, AuditEvent.id)))
+    version = item.current_version
+    snapshot = version.snapshot if version else canonical.snapshot_of(item)
+    return render_template("admin/agreement.html", agreement=item, version=version,
+                           relationship=db.session.get(Relationship, item.relationship_id),
+                           events=events, blocks=canonical.blocks(snapshot), form=ConfirmForm(),
+                           hash_ok=version is None or canonical.sha256(version.text)
+                           == version.sha256)
+
+
+@bp.route("/admin/agreements/<reference>/pdf")
+@role_required(Role.ADMIN)
+def agreement_pdf(reference: str):
+    return pdf_response(_agreement_or_404(reference))
+
+
+@bp.route("/admin/agreements/<reference>/acknowledge", methods=["POST"])
+@role_required(Role.ADMIN)
+def acknowledge(reference: str):
+    item = _agreement_or_404(reference)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    submission.acknowledge(item.id, current_user, ip_address=client_ip())
+    flash("You have confirmed receipt. We have told the mentor and the mentee.", "success")
+    return redirect(url_for("admin.agreement", reference=reference), 303)

@@ -1,0 +1,262 @@
+"""The agreement as a PDF, in pure Python (fpdf2): the agreement, then an audit page.
+
+Names such as "Zoë Ó Súilleabháin" or "Łukasz" must print as written, and the core PDF fonts
+only cover Latin-1. So the PDF embeds DejaVu Sans (shipped in fonts/ under the Bitstream Vera
+licence, cut down to Latin, Greek and Cyrillic so each PDF is quick to make). A character
+outside the font (e.g. Chinese, or an emoji) prints without its accent or as "?", never as an
+error; the hash is always of the stored text, not of the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from pathlib import Path
+
+from fpdf import FPDF, FontFace
+from fpdf.enums import MethodReturnValue, XPos, YPos
+
+from portal.agreements import canonical
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.mail import Attachment, absolute_url
+from portal.templating import format_datetime
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "DejaVuSans"
+INK = (11, 12, 12)
+GREY = (80, 90, 95)
+RULE = (177, 180, 182)
+LINE = 5.2  # mm per line of body text
+
+
+@functools.cache
+def _cmap() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONT_DIR / "DejaVuSans.ttf") as font:
+        return frozenset(font.getBestCmap())
+
+
+def printable(text: str) -> str:
+    """Text the embedded font can draw: unknown characters lose accents, or become '?'."""
+    cmap = _cmap()
+    out = []
+    for ch in text:
+        if ord(ch) in cmap or ch in "\n":
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch)
+                       if not unicodedata.combining(c) and ord(c) in cmap)
+        out.append(base or "?")
+    return "".join(out)
+
+
+class _Document(FPDF):
+    def __init__(self, reference: str, version: int) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.reference = reference
+        self.version_number = version
+        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(True, margin=20)
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 4, f"Agreement {self.reference}, version {self.version_number}",
+                  align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(*INK)
+
+    # Layout helpers -------------------------------------------------------------------------
+    def para(self, text: str, size: float = 10, style: str = "", colour=INK,
+             after: float = 2.5) -> None:
+        self.set_font(FONT, style, size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.52, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                        align="L")
+        self.set_text_color(*INK)
+        self.ln(after)
+
+    def heading(self, text: str, size: float = 13) -> None:
+        # Keep a heading with at least three lines of what follows it.
+        if self.get_y() + 22 > self.page_break_trigger:
+            self.add_page()
+        self.ln(3)
+        self.para(text, size=size, style="B", after=2)
+
+    def marker_item(self, marker: str, text: str) -> None:
+        self.set_font(FONT, "", 10)
+        # Never split one clause or goal across two pages.
+        lines = self.multi_cell(self.epw - 10, LINE, printable(text), dry_run=True,
+                                output=MethodReturnValue.LINES)
+        if self.get_y() + len(lines) * LINE > self.page_break_trigger:
+            self.add_page()
+        self.set_x(self.l_margin + 3)
+        self.cell(7, LINE, marker)
+        self.multi_cell(0, LINE, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                        align="L")
+        self.ln(1.2)
+
+    def rows(self, rows: list[tuple[str, str]], label_width: float = 58) -> None:
+        """Label and value pairs, the label in bold, hairlines between rows."""
+        self.set_font(FONT, "", 10)
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
+        with self.table(col_widths=(label_width, 170 - label_width), text_align="LEFT",
+                        borders_layout="HORIZONTAL_LINES", first_row_as_headings=False,
+                        line_height=LINE, padding=(1.6, 2, 1.6, 0), v_align="TOP") as table:
+            for label, value in rows:
+                row = table.row()
+                row.cell(printable(label), style=FontFace(emphasis="BOLD"))
+                row.cell(printable(value))
+        self.ln(2)
+
+    def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        """A small table with a heading row: the two signatures side by side."""
+        self.set_font(FONT, "", 8.5)
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
+        with self.table(col_widths=(40, 65, 65), text_align="LEFT",
+                        borders_layout="HORIZONTAL_LINES", line_height=4.4,
+                        padding=(1.4, 2, 1.4, 0), v_align="TOP",
+                        headings_style=FontFace(emphasis="BOLD")) as table:
+            table.row([printable(h) for h in headings])
+            for label, *values in rows:
+                row = table.row()
+                row.cell(printable(label), style=FontFace(emphasis="BOLD"))
+                for value in values:
+                    row.cell(printable(value))
+        self.ln(2)
+
+
+def render(agreement: Agreement, version: AgreementVersion) -> bytes:
+    """The PDF of one version: the agreement as signed, then its audit page."""
+    if canonical.sha256(version.text) != version.sha256:
+        raise RuntimeError(f"stored text of {agreement.reference} v{version.number} does not "
+                           "match its hash")
+    doc = _Document(agreement.reference, version.number)
+    doc.set_title(printable(f"{version.snapshot.get('title')} {agreement.reference}"))
+    doc.set_author("Mentoring portal")
+    doc.set_subject(f"Mentoring agreement {agreement.reference}, version {version.number}")
+    doc.set_creation_date(version.created_at or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    doc.add_page()
+    _agreement_pages(doc, version)
+    _signature_panel(doc, version)
+    doc.add_page()
+    _audit_page(doc, agreement, version)
+    return bytes(doc.output())
+
+
+def _agreement_pages(doc: _Document, version: AgreementVersion) -> None:
+    """The blocks of the stored snapshot: the same lines as the canonical text."""
+    meta: list[tuple[str, str]] = []
+    fields: list[tuple[str, str]] = []
+
+    def flush_fields() -> None:
+        if fields:
+            doc.rows(list(fields))
+            fields.clear()
+
+    for block in canonical.blocks(version.snapshot):
+        if block.kind != "field":
+            flush_fields()
+        if block.kind == "title":
+            doc.para(block.text, size=20, style="B", after=3)
+        elif block.kind == "meta":
+            meta.append((block.label, block.text))
+            if block.label == "Version":
+                doc.para("   ".join(f"{label}: {value}" for label, value in meta), size=9,
+                         colour=GREY, after=4)
+        elif block.kind == "para":
+            doc.para(block.text)
+        elif block.kind == "heading":
+            doc.heading(block.text)
+        elif block.kind == "field":
+            fields.append((block.label, block.text))
+        elif block.kind == "goal":
+            doc.marker_item(block.label, block.text)
+        else:
+            doc.marker_item("•", block.text)
+    flush_fields()
+
+
+def _signature_panel(doc: _Document, version: AgreementVersion) -> None:
+    rows = []
+    for party in ("mentor", "mentee"):
+        signature = version.signature_of(party)
+        name = version.snapshot["parties"][party]["name"]
+        if signature is None:
+            rows.append((party.capitalize(), f"{name}: not signed"))
+        else:
+            rows.append((party.capitalize(),
+                         f"{name}: signed electronically on {format_datetime(signature.signed_at)}"
+                         " (UK time). Details on the audit page."))
+    doc.rows(rows, label_width=30)
+
+
+def _utc(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def _audit_page(doc: _Document, agreement: Agreement, version: AgreementVersion) -> None:
+    doc.para("Audit page", size=18, style="B", after=2)
+    doc.para("This page records how the agreement was signed. It is not part of the signed "
+             "text.", colour=GREY, after=4)
+    record = [
+        ("Reference", agreement.reference),
+        ("Version", str(version.number)),
+        ("Scheme", agreement.scheme.name),
+        ("Sent for signatures", _utc(version.created_at)),
+    ]
+    if version.signed_by_both:
+        record.append(("Signed by both", _utc(agreement.signed_at)))
+        if agreement.submitted_at:
+            record.append(("Submitted to the scheme administrator",
+                           _utc(agreement.submitted_at)))
+        if agreement.acknowledged_at:
+            record.append(("Acknowledged by the scheme administrator",
+                           _utc(agreement.acknowledged_at)))
+    doc.rows(record, label_width=70)
+
+    doc.heading("SHA-256 of the signed text", size=11)
+    doc.para("The fingerprint of the exact text of this version. Any change to the text, even "
+             "one character, gives a different fingerprint.", size=9, colour=GREY, after=1.5)
+    doc.para(version.sha256, size=9.5, style="B", after=3)
+
+    doc.heading("Signatures", size=11)
+    signatures = [version.signature_of("mentor"), version.signature_of("mentee")]
+
+    def each(describe) -> list[str]:
+        return [describe(s) if s is not None else "Not signed" for s in signatures]
+
+    rows = [
+        ("Name on the account", *each(lambda s: s.user.full_name)),
+        ("Name typed when signing", *each(lambda s: s.typed_name)),
+        ("Signed at (UTC)", *each(lambda s: _utc(s.signed_at))),
+        ("Signed at (UK time)", *each(lambda s: format_datetime(s.signed_at))),
+        ("IP address", *each(lambda s: s.ip_address)),
+        ("Signed from", *each(lambda s: s.via)),
+        ("Browser", *each(lambda s: s.user_agent or "not given")),
+        ("SHA-256 signed", *each(lambda s: "The same as above" if s.text_sha256 ==
+                                  version.sha256 else s.text_sha256)),
+    ]
+    doc.grid(("", "Mentor", "Mentee"), rows)
+
+    doc.heading("How to check this agreement", size=11)
+    doc.para(f"Go to {absolute_url('agreements.verify')} and enter the reference "
+             f"{agreement.reference} and the SHA-256 above. The page says whether they match the "
+             "agreement both people signed.")
+
+
+def filename(agreement: Agreement, version: AgreementVersion) -> str:
+    return f"mentoring-agreement-{agreement.reference}-v{version.number}.pdf"
+
+
+def attachment(agreement: Agreement, version: AgreementVersion) -> Attachment:
+    return Attachment(filename(agreement, version), "application/pdf", render(agreement, version))

@@ -1,0 +1,50 @@
+"""Where an agreement stands for one person, and what they do next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from portal.agreements.models import Agreement, AgreementState
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    #: A link for the step, with its words; None when the person only waits.
+    link: str | None = None
+    link_text: str | None = None
+    #: True when the person is the one who has to act now.
+    yours: bool = False
+
+
+def next_step(agreement: Agreement, user_id: int) -> NextStep:
+    party = agreement.party(user_id)
+    other = agreement.person("mentee" if party == "mentor" else "mentor")
+    state = agreement.state
+    ref = agreement.reference
+    if state == AgreementState.DRAFT:
+        if agreement.terms_saved_at is None:
+            return NextStep(f"Agree the terms with {other.full_name}, then fill them in.",
+                            url_for("agreements.edit_terms", reference=ref),
+                            "Fill in the terms", True)
+        return NextStep("Check the terms, then send the agreement for signatures.",
+                        url_for("agreements.check", reference=ref), "Check and send", True)
+    if state in (AgreementState.SENT, AgreementState.SIGNED_BY_ONE):
+        version = agreement.current_version
+        if version is not None and version.signature_of(party) is not None:
+            return NextStep(f"You have signed. Waiting for {other.full_name} to sign.")
+        return NextStep("Read and sign the agreement.",
+                        url_for("agreements.sign", reference=ref), "Sign the agreement", True)
+    if state == AgreementState.SIGNED_BY_BOTH:
+        if party == "mentee":
+            return NextStep("Submit your agreement before your first session.",
+                            url_for("agreements.show", reference=ref),
+                            "Submit to the scheme administrator", True)
+        return NextStep(f"You have both signed. {other.full_name} submits the agreement to the "
+                        "scheme administrator before your first session.")
+    if state == AgreementState.SUBMITTED:
+        return NextStep("Submitted to the scheme administrator. Your sessions can start.")
+    return NextStep("The scheme administrator has received your agreement. Your sessions can "
+                    "start.")

@@ -1,0 +1,42 @@
+"""Checking a PDF: does a reference and SHA-256 match a version both parties signed?
+
+The answer reveals nothing personal: only whether it matches and the date both had signed.
+Every kind of mismatch (unknown reference, wrong hash, a version voided before both signed)
+gives the same answer, so the page cannot be used to find out which references exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from portal.agreements import canonical, opening
+from portal.agreements.models import Agreement, AgreementVersion
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class Result:
+    matches: bool
+    reference: str
+    signed_on: dt.datetime | None = None
+    #: True when that version was later replaced by a changed one (still a true record).
+    superseded: bool = False
+
+
+def check(reference: str, sha256: str) -> Result:
+    reference = opening.normalise_reference(reference)
+    wanted = canonical.normalise_hash(sha256)
+    version = db.session.scalar(
+        sa.select(AgreementVersion).join(AgreementVersion.agreement)
+        .where(Agreement.reference == reference, AgreementVersion.sha256 == wanted))
+    if version is None or not version.signed_by_both:
+        return Result(False, reference)
+    # The stored text must still give the stored hash; a row edited behind the portal's back
+    # no longer verifies.
+    if canonical.sha256(version.text) != version.sha256:
+        return Result(False, reference)
+    signed_on = max(s.signed_at for s in version.signatures)
+    return Result(True, reference, signed_on, superseded=version.voided_at is not None)

@@ -1,0 +1,5 @@
+"""Relationships pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("relationships", __name__)
