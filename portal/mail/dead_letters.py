@@ -1,0 +1,83 @@
+"""Dead letters: emails that could not be delivered, and sending them again.
+
+Administrators see the dead letters of their own schemes; messages about no scheme (sign-in
+links, for example) are for operators, through `flask mail dead` and `flask mail resend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from portal import audit
+from portal.accounts.models import Role, User
+from portal.db import lock
+from portal.errors import DomainError, NotAllowed
+from portal.extensions import db
+from portal.mail import delivery
+from portal.mail.models import MessageState, OutboxMessage
+from portal.mail.outbox import deliver_after_commit
+
+
+def for_schemes(scheme_ids: Sequence[int] | None, limit: int = 200) -> list[OutboxMessage]:
+    """Dead letters, newest first: of these schemes, or of every scheme and none (``None``)."""
+    query = (sa.select(OutboxMessage).where(OutboxMessage.state == MessageState.DEAD)
+             .order_by(OutboxMessage.id.desc()).limit(limit))
+    if scheme_ids is not None:
+        query = query.where(OutboxMessage.scheme_id.in_(list(scheme_ids)))
+    return list(db.session.scalars(query))
+
+
+def count_for(user: User) -> int:
+    scheme_ids = user.scheme_ids(Role.ADMIN)
+    if not scheme_ids:
+        return 0
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.state == MessageState.DEAD, OutboxMessage.scheme_id.in_(scheme_ids))
+    )
+
+
+def visible_to(message: OutboxMessage | None, user: User) -> bool:
+    return (message is not None and message.scheme_id is not None
+            and user.has_role(Role.ADMIN, message.scheme_id))
+
+
+def resend(message_id: int, *, actor: User | None, ip_address: str | None = None
+           ) -> OutboxMessage:
+    """Put a dead letter back in the queue for a fresh round of attempts.
+
+    ``actor`` is the administrator asking, or None for an operator at the command line.
+    """
+    message = lock(db.session, sa.select(OutboxMessage).where(OutboxMessage.id == message_id))
+    if message is None:
+        raise DomainError("There is no email with that number.", status=404,
+                          title="Email not found")
+    if actor is not None and not visible_to(message, actor):
+        raise NotAllowed("Only an administrator of the email's scheme can send it again.")
+    if message.state != MessageState.DEAD:
+        already = ("has already been sent" if message.state == MessageState.SENT
+                   else "is already waiting to be sent")
+        raise DomainError(f"The email to {message.to_address} {already}.",
+                          next_step="There is nothing more to do for it.",
+                          title="This email is not waiting for you")
+    reason = message.last_error
+    delivery.requeue(message)
+    audit.record(db.session, "outbox_message", message.id, "resent",
+                 actor_id=actor.id if actor else None, ip_address=ip_address,
+                 to=message.to_address, template=message.template, reason=reason)
+    # With inline delivery, try it as soon as this commits; otherwise the worker picks it up.
+    deliver_after_commit(db.session, [message.id])
+    db.session.commit()
+    return message
+
+
+def describe(message: OutboxMessage) -> str:
+    """Why a dead letter died, in plain words (the server's own words are shown beside it)."""
+    error = message.last_error or ""
+    if error.startswith("the message could not be built"):
+        return "The email could not be put together."
+    if error[:1] == "5":
+        return "The receiving mail server refused it."
+    return f"It could not be delivered after {message.attempts} tries."

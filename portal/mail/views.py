@@ -1,0 +1,26 @@
+"""The local mail viewer: registered only in the development configuration."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+
+from portal.auth import public
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+
+bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
+
+
+@bp.route("/")
+@public("development only: the local mailbox of the embedded default")
+def index():
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render_template("devmail/index.html", messages=messages)
+
+
+@bp.route("/<int:message_id>")
+@public("development only: one message in the local mailbox")
+def show(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("devmail/show.html", message=message)
