@@ -15,7 +15,7 @@ import re
 
 from gunicorn.glogging import Logger
 
-wsgi_app = "portal:create_app()"
+wsgi_app = "wsgi:app"
 
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1), 8))

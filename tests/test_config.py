@@ -4,6 +4,7 @@ contradictory setting, and says which and why. Also the gunicorn settings file."
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert default.bind == "0.0.0.0:8000"
     assert default.preload_app is False  # each worker opens its own database pool
     assert default.accesslog == "-" and default.errorlog == "-"
-    assert default.wsgi_app == "portal:create_app()"
+    assert default.wsgi_app == "wsgi:app"
     assert 1 <= default.workers <= 8 and default.worker_class == "sync"
 
     tuned = gunicorn_settings(monkeypatch, PORT="5000", WEB_CONCURRENCY="3", GUNICORN_THREADS="4",
@@ -168,3 +169,15 @@ def test_access_log_leaves_out_the_tokens_of_emailed_links(app, monkeypatch):
     assert settings.TOKEN.sub("[token]", line) == "GET /sign-in/[token]?next=/dashboard HTTP/1.1"
     assert settings.TOKEN.sub("[token]", "GET /mentors/42/profile HTTP/1.1") == (
         "GET /mentors/42/profile HTTP/1.1")
+
+
+def test_wsgi_entry_point_builds_the_app_from_the_environment(tmp_path):
+    """`gunicorn wsgi:app` (what gunicorn.conf.py names) gets a working portal."""
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": os.environ.get("PATH", ""), "PORTAL_ENV": "development",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}"}
+    probe = "import wsgi; print(type(wsgi.app).__name__, wsgi.app.config['PORTAL_ENV'])"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["Flask", "development"]
