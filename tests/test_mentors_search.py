@@ -47,6 +47,92 @@ def test_a_match_in_job_title_and_expertise_ranks_above_one_in_the_background(
     assert names(client.get("/search?q=finance")) == ["Fin Title", "Bea Background"]
 
 
+def test_matches_rank_by_where_the_words_are_then_free_places_then_name(
+        client, make, scheme, mentee):
+    make.mentor(scheme, name="Ann Anywhere", job_title="Officer", organisation="Arup",
+                offer="Mentoring.", background="Coaching in finance teams.")
+    make.mentor(scheme, name="Ben Offer", job_title="Officer", offer="Finance coaching.")
+    make.mentor(scheme, name="Cal Full", job_title="Finance lead", capacity=1, places_taken=1)
+    make.mentor(scheme, name="Dee Closed", job_title="Finance lead", accepting=False)
+    make.mentor(scheme, name="Zoe Title", job_title="Finance lead")
+    # Name, job title or expertise; then organisation or offer; then anywhere. Within a tier,
+    # mentors with a place free come first, then by name.
+    assert names(client.get("/search?q=finance")) == [
+        "Zoe Title", "Cal Full", "Dee Closed", "Ben Offer", "Ann Anywhere"]
+    text = client.get("/search?q=finance").get_data(as_text=True)
+    assert "5 mentors found" in text and "Best matches first." in text
+
+
+def test_past_the_window_the_count_says_more_than_and_the_best_still_come_first(
+        app, client, make, scheme, mentee, count_queries):
+    """Ranking looks at a bounded window per tier, so a strong match found late in the index
+    still comes first, and the count stops at the window."""
+    app.config["SEARCH_RANK_WINDOW"] = 3
+    app.config["SEARCH_PAGE_SIZE"] = 2
+    for name in ["Ada", "Bo", "Cy", "Di", "Ed"]:
+        make.mentor(scheme, name=f"{name} Background", job_title="Officer",
+                    background="Some finance work, years ago.")
+    make.mentor(scheme, name="Late Title", job_title="Head of finance")
+
+    with count_queries() as counter:
+        response = client.get("/search?q=finance", headers={"HX-Request": "true"})
+    shown = names(response)
+    assert shown[0] == "Late Title" and len(shown) == 2
+    text = response.get_data(as_text=True)
+    assert "More than 3 mentors found" in text
+    assert "Add words or filters to narrow your search." in text
+    assert "Page 1 of 2" in text  # the window's matches, a page at a time
+
+    # Under the window: the exact count, and the same statements for the page.
+    app.config["SEARCH_RANK_WINDOW"] = 50
+    with count_queries() as under:
+        text = client.get("/search?q=finance", headers={"HX-Request": "true"}).get_data(
+            as_text=True)
+    assert "6 mentors found" in text and "More than" not in text
+    assert under.count == counter.count
+
+
+def test_a_search_without_words_past_the_window_also_says_more_than(app, client, make, scheme,
+                                                                     mentee):
+    app.config["SEARCH_RANK_WINDOW"] = 2
+    app.config["SEARCH_PAGE_SIZE"] = 1
+    for name in ["Ann", "Ben", "Cat"]:
+        make.mentor(scheme, name=f"{name} Mentor")
+    text = client.get("/search").get_data(as_text=True)
+    assert "More than 2 mentors found" in text and "Page 1 of 2" in text
+    assert names(client.get("/search?page=2")) == ["Ben Mentor"]
+
+
+def test_an_unfinished_last_word_finds_the_words_it_begins(client, make, scheme, mentee):
+    make.mentor(scheme, name="Pat Planner", job_title="Planning officer")
+    make.mentor(scheme, name="Lee Leader", job_title="Team leader", background="I lead a team.")
+    assert names(client.get("/search?q=plann")) == ["Pat Planner"]
+    assert names(client.get("/search?q=leade")) == ["Lee Leader"]
+
+
+def test_filters_on_text_need_the_words_in_that_field(client, make, scheme, mentee):
+    """Location and organisation go through the index too; the word elsewhere is not enough."""
+    make.mentor(scheme, name="In Watford", location="Watford", organisation="Arup")
+    make.mentor(scheme, name="Mentions Watford", location="Hertford",
+                background="I grew up in Watford.", organisation="Watford Borough Council")
+    assert names(client.get("/search?location=Watford")) == ["In Watford"]
+    assert names(client.get("/search?q=planner&location=watford")) == ["In Watford"]
+    assert names(client.get("/search?organisation=watford")) == ["Mentions Watford"]
+    assert names(client.get("/search?organisation=arup&location=hertford")) == []
+
+
+def test_an_expertise_filter_goes_by_the_area_not_its_words(client, make, scheme, mentee):
+    make.mentor(scheme, name="Policy Only", expertise=["Planning policy"])
+    make.mentor(scheme, name="Planning And Policy", expertise=["Development management"],
+                job_title="Planning policy lead")
+    make.mentor(scheme, name="Project Manager", expertise=["Project management"])
+    assert names(client.get("/search?expertise=Planning+policy")) == ["Policy Only"]
+    assert names(client.get("/search?q=planning&expertise=Planning+policy")) == ["Policy Only"]
+    assert sorted(names(client.get(
+        "/search?expertise=Planning+policy&expertise=Project+management"))) == [
+        "Policy Only", "Project Manager"]
+
+
 def test_every_word_must_match_and_the_last_word_may_be_unfinished(client, make, scheme, mentee):
     make.mentor(scheme, name="Both Words", job_title="Finance manager",
                 offer="Coaching for new team leaders.")

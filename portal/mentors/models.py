@@ -90,7 +90,9 @@ class MentorProfile(Base):
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "scheme_id", name="uq_mentor_profile_user_scheme"),
-        sa.Index("ix_mentor_profile_scheme_state", "scheme_id", "state"),
+        # Search without words lists a scheme's published profiles by name, a page at a time.
+        sa.Index("ix_mentor_profile_scheme_state_name", "scheme_id", "state", "display_name",
+                 "id"),
     )
 
     @property

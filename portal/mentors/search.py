@@ -3,13 +3,28 @@
 The index lives in the database and is kept in step by the database itself (triggers, a generated
 column), so rows written by any path (the pages, demo data, a bulk loader) are searchable at once:
 
-- SQLite: an external-content FTS5 table over mentor_profile, ranked with bm25 column weights.
-- PostgreSQL: a generated, weighted tsvector column with a GIN index, ranked with ts_rank.
+- SQLite: an external-content FTS5 table over mentor_profile.
+- PostgreSQL: a generated, weighted tsvector column with a GIN index.
 
 Expertise areas live in their own table; triggers on it copy them into
 ``mentor_profile.expertise_text``, and that change re-indexes the profile.
 ``install_index`` is the one place the dialect-specific DDL is written: the migration calls it,
 and so does create_all (through an after_create event in models.py).
+
+Ranking never scores every match. Relevance scores (bm25, ts_rank) cost far more than
+finding a match: bm25 reads every profile that has each word to weigh it, and a common word
+("leadership") is in most of a national scheme's profiles, so scoring made search slower the
+bigger the scheme. Instead a match's rank is *where* all its words were found, in tiers:
+
+1. the name, job title or expertise;
+2. those, the organisation or what the mentor offers;
+3. anywhere in the profile;
+
+and within a tier, mentors with a place free come first, then by name. Each tier is a plain
+match in the index with a LIMIT, so the database stops after ``window`` matches per tier and
+nothing is scored. Up to ``window`` matches are counted; past that the page says "more than".
+A search then costs about the same in a scheme of 1,000 mentors and one of 100,000, and the
+order is the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import defer, lazyload, selectinload
 
 from portal.accounts.models import Role, User
@@ -32,20 +48,22 @@ from portal.mentors.models import (
     Sector,
 )
 
-#: Indexed text columns of mentor_profile, with their weights (bm25 on SQLite; A to D on
-#: PostgreSQL). A match in the job title or expertise counts for much more than one in the
-#: background, where almost any word can turn up.
+#: Indexed text columns of mentor_profile, with their weight class: A and B are the first two
+#: ranking tiers (and PostgreSQL's tsvector weights). A match in the job title or expertise
+#: says much more than one in the background, where almost any word can turn up.
 INDEXED = (
-    # column, bm25 weight, PostgreSQL weight
-    ("display_name", 10.0, "A"),
-    ("job_title", 8.0, "A"),
-    ("expertise_text", 8.0, "A"),
-    ("organisation", 3.0, "B"),
-    ("offer", 2.0, "B"),
-    ("location", 2.0, "C"),
-    ("background", 1.0, "C"),
-    ("experience", 1.0, "C"),
+    ("display_name", "A"),
+    ("job_title", "A"),
+    ("expertise_text", "A"),
+    ("organisation", "B"),
+    ("offer", "B"),
+    ("location", "C"),
+    ("background", "C"),
+    ("experience", "C"),
 )
+#: The ranking tiers, best first: the weight classes a match must have all its words in
+#: ("" = anywhere).
+TIERS = ("A", "AB", "")
 FTS_TABLE = "mentor_profile_fts"
 PG_VECTOR = "search_vector"
 PG_INDEX = "ix_mentor_profile_search_vector"
@@ -95,7 +113,7 @@ def _expertise_of(profile_id: str, *, pg: bool) -> str:
 
 
 def _sqlite_install() -> list[str]:
-    columns = [name for name, _, _ in INDEXED]
+    columns = [name for name, _ in INDEXED]
     cols = ", ".join(columns)
     old = ", ".join(f"old.{c}" for c in columns)
     new = ", ".join(f"new.{c}" for c in columns)
@@ -134,7 +152,7 @@ def _sqlite_install() -> list[str]:
 def _pg_install() -> list[str]:
     vector = " || ".join(
         f"setweight(to_tsvector('english', coalesce({name}, '')), '{weight}')"
-        for name, _, weight in INDEXED
+        for name, weight in INDEXED
     )
     every_profile = _expertise_of("mentor_profile.id", pg=True)
     refresh = (f"UPDATE mentor_profile SET expertise_text = {every_profile} "
@@ -209,11 +227,18 @@ class TextQuery:
             quoted[-1] += "*"
         return " ".join(quoted)
 
-    def tsquery(self) -> str:
-        parts = list(self.terms)
+    def tsquery(self, weights: str = "") -> str:
+        parts = [f"{term}:{weights}" if weights else term for term in self.terms]
         if self.prefix:
-            parts[-1] += ":*"
+            parts[-1] = f"{self.terms[-1]}:*{weights}"
         return " & ".join(parts)
+
+    def fts5_within(self, weights: str) -> str:
+        """The same words, all found in the columns of these weight classes (a column filter)."""
+        if not weights:
+            return self.fts5()
+        columns = " ".join(name for name, weight in INDEXED if weight in weights)
+        return f"{{{columns}}} : ({self.fts5()})"
 
 
 # --- the entry point -----------------------------------------------------------------------------
@@ -244,6 +269,8 @@ class Page:
     pages: int
     per_page: int
     ranked: bool = field(default=False)
+    #: True when more profiles match than the window counts: ``total`` is then a lower bound.
+    more: bool = field(default=False)
 
     @property
     def first(self) -> int:
@@ -254,8 +281,13 @@ class Page:
         return self.first + len(self.results) - 1 if self.results else 0
 
 
-def search(criteria: Criteria, viewer: User, per_page: int = 20) -> Page:
-    """Published profiles in the viewer's mentee schemes that match ``criteria``, best first."""
+def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 500) -> Page:
+    """Published profiles in the viewer's mentee schemes that match ``criteria``, best first.
+
+    At most ``window`` matches are counted and at most ``window`` per tier are ranked (see the
+    module's docstring): a search costs about the same in a scheme of 1,000 mentors and one of
+    100,000.
+    """
     profile = MentorProfile
     scheme_ids = viewer.scheme_ids(Role.MENTEE)
     if criteria.scheme_id is not None:
@@ -268,10 +300,22 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20) -> Page:
     if criteria.expertise:
         conditions.append(sa.exists().where(ProfileExpertise.profile_id == profile.id,
                                             ProfileExpertise.area.in_(list(criteria.expertise))))
+    #: Filters on indexed text also go through the index, so that a common word with a rare
+    #: place ("leadership", "Cardiff") does not mean reading every profile with the word. The
+    #: exact conditions above still decide; the index only narrows what they are checked on.
+    narrowing: list[_Narrowing] = []
+    if criteria.expertise:
+        areas = [TextQuery(TextQuery.parse(area).terms, prefix=False)
+                 for area in criteria.expertise]
+        if all(area.terms for area in areas):
+            narrowing.append(_Narrowing("expertise_text", areas))
     for column, value in ((profile.organisation, criteria.organisation),
                           (profile.grade, criteria.grade), (profile.location, criteria.location)):
         if value and value.strip():
             conditions.append(column.ilike(f"%{_escape_like(value.strip())}%", escape="\\"))
+            words = TextQuery(TextQuery.parse(value).terms, prefix=False)
+            if words.terms and column.key in dict(INDEXED):
+                narrowing.append(_Narrowing(column.key, [words]))
     if criteria.sector:
         conditions.append(profile.sector == criteria.sector)
     if criteria.meeting_format in (MeetingFormat.IN_PERSON, MeetingFormat.ONLINE):
@@ -284,47 +328,134 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20) -> Page:
 
     query = TextQuery.parse(criteria.text)
     dialect = db.session.get_bind().dialect.name
-    matching = sa.select(profile.id).where(*conditions)
-    counting, order = matching, [profile.display_name, profile.id]
+    window = max(window, per_page)
     if query.terms:
-        counting, _ = _match(matching, query, dialect, ranked=False)
-        matching, rank = _match(matching, query, dialect, ranked=True)
-        order.insert(0, rank)
+        query = _settled(query, dialect)
+    if query.terms or narrowing:
+        matching = _matching(conditions, query, dialect, narrowing=narrowing)
+    else:
+        matching = sa.select(profile.id).where(*conditions)
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counting.subquery())) or 0
+    # Count no further than the window: past it, "more than" is all anyone needs to know.
+    counted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(matching.limit(window + 1).subquery())) or 0
+    more = counted > window
+    total = min(counted, window)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, criteria.page), pages)
+
+    stmt = sa.select(profile)
+    order: list = [profile.display_name, profile.id]
+    if query.terms:
+        ranked = _ranked(conditions, query, dialect, window, narrowing)
+        stmt = stmt.join(ranked, ranked.c.id == profile.id)
+        has_place = sa.and_(profile.accepting.is_(True), profile.places_taken < profile.capacity)
+        order[:0] = [ranked.c.tier, sa.case((has_place, 0), else_=1)]
+    elif narrowing and not more:
+        # Few matches: start from them. Many: walking the scheme in name order finds a page's
+        # worth sooner than gathering every match first.
+        stmt = stmt.where(profile.id.in_(matching.scalar_subquery()))
+    else:
+        stmt = stmt.where(*conditions)
     rows = db.session.scalars(
-        matching.with_only_columns(profile)
-        .options(selectinload(profile.expertise_links), lazyload(profile.user),
-                 # Results show none of the long texts; raise rather than load them one by one.
-                 defer(profile.background, raiseload=True), defer(profile.offer, raiseload=True),
-                 defer(profile.experience, raiseload=True))
+        stmt.options(selectinload(profile.expertise_links), lazyload(profile.user),
+                     # Results show none of the long texts; raise rather than load them one by one.
+                     defer(profile.background, raiseload=True), defer(profile.offer, raiseload=True),
+                     defer(profile.experience, raiseload=True))
         .order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(list(rows), total, page, pages, per_page, ranked=bool(query.terms))
+    return Page(list(rows), total, page, pages, per_page, ranked=bool(query.terms), more=more)
 
 
-def _match(stmt: sa.Select, query: TextQuery, dialect: str,
-           ranked: bool) -> tuple[sa.Select, sa.ColumnElement | None]:
-    """Restrict ``stmt`` to profiles matching the words, and say how to rank them."""
+class _LeftFirstJoin(sa.sql.Join):
+    """An inner join that SQLite must run with the left table outside (``CROSS JOIN``)."""
+
+    inherit_cache = True
+
+
+@compiles(_LeftFirstJoin)
+def _compile_left_first_join(join: _LeftFirstJoin, compiler, **kw) -> str:
+    kw.pop("asfrom", None)
+    return (f"{compiler.process(join.left, asfrom=True, **kw)} CROSS JOIN "
+            f"{compiler.process(join.right, asfrom=True, **kw)} "
+            f"ON {compiler.process(join.onclause, **kw)}")
+
+
+@dataclass(frozen=True)
+class _Narrowing:
+    """Words one indexed column must hold: all the words of any one of ``choices``."""
+
+    column: str
+    choices: list[TextQuery]
+
+    def fts5(self) -> str:
+        return f"{{{self.column}}} : ({' OR '.join(f'({c.fts5()})' for c in self.choices)})"
+
+    def tsquery(self) -> str:
+        return "(" + " | ".join(f"({c.tsquery()})" for c in self.choices) + ")"
+
+
+def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str = "",
+              narrowing: Sequence[_Narrowing] = ()) -> sa.Select:
+    """Ids of the profiles that pass ``conditions`` and match the words, in index order.
+
+    ``within``: weight classes ("A", "AB") whose columns must hold all the words; "" for
+    anywhere. ``narrowing``: words a column must also hold (on PostgreSQL, the profile: the
+    column's own filter in ``conditions`` does the rest). Nothing is scored, so a LIMIT on
+    this stops the scan early.
+    """
+    profile = MentorProfile
     if dialect == "sqlite":
+        parts = [query.fts5_within(within)] if query.terms else []
+        parts += [narrow.fts5() for narrow in narrowing]
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        table = sa.literal_column(FTS_TABLE)
-        columns = [fts.c.rowid.label("id")]
-        if ranked:
-            weights = [sa.literal_column(repr(weight)) for _, weight, _ in INDEXED]
-            columns.append(sa.func.bm25(table, *weights).label("rank"))  # lower is better
-        # The full-text match runs once, up front. Joined directly, SQLite may walk the
-        # profiles and run the MATCH again for each one: minutes at 100,000 profiles.
-        matches = (sa.select(*columns).where(table.op("MATCH")(query.fts5()))
-                   .cte("matches").prefix_with("MATERIALIZED"))
-        stmt = stmt.join(matches, matches.c.id == MentorProfile.id)
-        return stmt, matches.c.rank if ranked else None
+        # The full-text index drives: SQLite would otherwise walk the scheme's profiles and run
+        # the match once for each of them.
+        source = _LeftFirstJoin(fts, MentorProfile.__table__, profile.id == fts.c.rowid)
+        return (sa.select(profile.id).select_from(source)
+                .where(sa.literal_column(FTS_TABLE).op("MATCH")(" AND ".join(parts)),
+                       *conditions))
+    parts = [query.tsquery(within)] if query.terms else []
+    parts += [narrow.tsquery() for narrow in narrowing]
+    tsquery = sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), " & ".join(parts))
     vector = sa.literal_column(f"mentor_profile.{PG_VECTOR}")
-    tsquery = sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), query.tsquery())
-    stmt = stmt.where(vector.op("@@")(tsquery))
-    return stmt, sa.func.ts_rank(vector, tsquery).desc() if ranked else None
+    return sa.select(profile.id).where(vector.op("@@")(tsquery), *conditions)
+
+
+def _ranked(conditions: list, query: TextQuery, dialect: str, window: int,
+            narrowing: Sequence[_Narrowing]) -> sa.Subquery:
+    """The first ``window`` matches of each tier, with the best tier each is in (0 = best)."""
+    tiers = [_matching(conditions, query, dialect, within=weights, narrowing=narrowing)
+             .add_columns(sa.literal(number).label("tier")).limit(window).subquery(f"tier{number}")
+             for number, weights in enumerate(TIERS)]
+    every = sa.union_all(*(sa.select(t.c.id, t.c.tier) for t in tiers)).subquery("every")
+    return (sa.select(every.c.id, sa.func.min(every.c.tier).label("tier"))
+            .group_by(every.c.id).subquery("ranked"))
+
+
+def _settled(query: TextQuery, dialect: str) -> TextQuery:
+    """The query with its last word taken whole if some profile has that word.
+
+    Matching every word that begins with the last one is much slower than matching one word
+    (the database gathers all of their matches before returning any), so it is kept for words
+    that are plainly unfinished: "financ" and "coach" are words (stems) on their own, "plann"
+    is not, and finds "planning"."""
+    if not query.prefix:
+        return query
+    whole = TextQuery((query.terms[-1],), prefix=False)
+    if dialect == "sqlite":
+        exists = sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE)).where(
+            sa.literal_column(FTS_TABLE).op("MATCH")(whole.fts5()))
+    else:
+        exists = sa.select(MentorProfile.id).where(
+            sa.literal_column(f"mentor_profile.{PG_VECTOR}").op("@@")(_pg_tsquery(whole, "")))
+    if db.session.scalar(exists.limit(1)) is None:
+        return query
+    return TextQuery(query.terms, prefix=False)
+
+
+def _pg_tsquery(query: TextQuery, weights: str) -> sa.ColumnElement:
+    return sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), query.tsquery(weights))
 
 
 def _escape_like(value: str) -> str:

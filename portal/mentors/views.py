@@ -140,7 +140,8 @@ def search():
     schemes = shortlisting.mentee_schemes(current_user)
     form = SearchForm(request.args, schemes=schemes)
     page = finder.search(finder.Criteria(**form.clean()), current_user,
-                         per_page=current_app.config["SEARCH_PAGE_SIZE"])
+                         per_page=current_app.config["SEARCH_PAGE_SIZE"],
+                         window=current_app.config["SEARCH_RANK_WINDOW"])
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
 

@@ -1,0 +1,110 @@
+"""Where one page's time goes: the benchmark's data and requests, in process, under cProfile.
+
+    .venv/bin/python bench/profile_page.py search --size 100000
+    .venv/bin/python bench/profile_page.py "mentee dashboard" --size 1000 --top 40
+    .venv/bin/python bench/profile_page.py search --size 100000 --path "/search?q=leadership"
+
+For a scenario of bench/scenarios.py (or one --path), it builds or reuses the size's database,
+makes the app as the benchmark serves it (production settings), and sends each of the
+scenario's paths through Flask's test client with the same cookie the load generator sends.
+It prints the median time and statements per request, the slowest paths, and the functions
+that took the time. Use it to find what to make faster; use `make bench` to measure it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench import data, scenarios, server  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", help="a scenario's name, e.g. search or 'profile page'")
+    parser.add_argument("--size", type=int, default=1000, help="published profiles (1000)")
+    parser.add_argument("--path", help="profile this one path instead of the scenario's")
+    parser.add_argument("--rounds", type=int, default=3, help="times to send each path (3)")
+    parser.add_argument("--top", type=int, default=25, help="functions to list (25)")
+    parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    args = parser.parse_args(argv)
+
+    by_name = {s.name: s for s in scenarios.SCENARIOS}
+    if args.scenario not in by_name:
+        parser.error(f"no scenario {args.scenario!r}; choose from {', '.join(by_name)}")
+    scenario = by_name[args.scenario]
+
+    dataset = data.ensure(args.size, os.environ.get("DATABASE_URL"))
+    os.environ.update(server.environment(dataset.url, secrets.token_urlsafe(32)))
+    from bench.wsgi import app  # noqa: PLC0415  (settings must be in the environment first)
+
+    paths = [args.path] if args.path else scenario.paths(scenarios.Context(app, dataset.manifest))
+    client = app.test_client()
+    user_id = dataset.mentee_id if scenario.who == scenarios.MENTEE else None
+    if scenario.who != scenarios.NOBODY:
+        cookie = data.session_cookie(app, user_id, user_agent="bench-profile")
+        client.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), cookie)
+    headers = {"User-Agent": "bench-profile"}
+
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
+    with app.app_context():
+        from portal.extensions import db  # noqa: PLC0415
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+
+    for path in paths:  # warm up: caches, compiled statements, the database's pages
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            print(f"{path} answered {response.status_code}", file=sys.stderr)
+            return 1
+
+    timings: dict[str, list[float]] = {path: [] for path in paths}
+    statements = 0
+    profiler = cProfile.Profile()
+    for _ in range(args.rounds):
+        for path in paths:
+            started = time.perf_counter()
+            profiler.enable()
+            client.get(path, headers=headers)
+            profiler.disable()
+            timings[path].append((time.perf_counter() - started) * 1000)
+    requests = args.rounds * len(paths)
+
+    medians = {path: statistics.median(t) for path, t in timings.items()}
+    every = [t for ts in timings.values() for t in ts]
+    print(f"{scenario.name} at {args.size:,} profiles ({dataset.backend}): {len(paths)} paths x "
+          f"{args.rounds}; median {statistics.median(every):.1f} ms per request under the "
+          f"profiler, {statements / requests:.1f} statements per request")
+    slowest = sorted(medians.items(), key=lambda item: item[1], reverse=True)[:5]
+    if len(paths) > 1:
+        print("Slowest paths (median ms):")
+        for path, ms in slowest:
+            print(f"  {ms:8.1f}  {path}")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
