@@ -24,6 +24,7 @@ from portal.mail.models import OutboxMessage
 from portal.mentors.models import MentorProfile, ProfileExpertise, ProfileState
 from portal.schemes.models import Scheme
 
+
 def _worker_database(url: str | None) -> str | None:
     """With pytest-xdist each worker gets a database of its own: <name>_<worker>."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")

@@ -360,7 +360,8 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 5
     rows = db.session.scalars(
         stmt.options(selectinload(profile.expertise_links), lazyload(profile.user),
                      # Results show none of the long texts; raise rather than load them one by one.
-                     defer(profile.background, raiseload=True), defer(profile.offer, raiseload=True),
+                     defer(profile.background, raiseload=True),
+                     defer(profile.offer, raiseload=True),
                      defer(profile.experience, raiseload=True))
         .order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()

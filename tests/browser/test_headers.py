@@ -134,9 +134,9 @@ def test_going_back_after_a_live_search_reloads_the_page_from_the_portal(new_con
     # Back is a same-document navigation; htmx then finds no kept copy and reloads the page.
     # Wait for that new document's load event, not just its response: evaluating while the
     # reload is still committing fails with "execution context was destroyed".
-    with page.expect_event("load"):
-        with page.expect_response(lambda r: r.url.endswith("/search")) as restored:
-            page.go_back()
+    with (page.expect_event("load"),
+          page.expect_response(lambda r: r.url.endswith("/search")) as restored):
+        page.go_back()
     response = restored.value
     assert "hx-request" not in response.request.headers, "Back asked htmx for a fragment"
     assert "no-store" in (response.headers.get("cache-control") or "")
