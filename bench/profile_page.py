@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="times to send each path (3)")
     parser.add_argument("--top", type=int, default=25, help="functions to list (25)")
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    parser.add_argument("--sql", action="store_true",
+                        help="also print the statements of the first path's last request")
     args = parser.parse_args(argv)
 
     by_name = {s.name: s for s in scenarios.SCENARIOS}
@@ -61,10 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     headers = {"User-Agent": "bench-profile"}
 
     statements = 0
+    seen: list[str] = []
 
-    def count(*_args) -> None:
+    def count(_conn, _cursor, statement, *_args) -> None:
         nonlocal statements
         statements += 1
+        seen.append(statement)
 
     with app.app_context():
         from portal.extensions import db  # noqa: PLC0415
@@ -88,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
             timings[path].append((time.perf_counter() - started) * 1000)
     requests = args.rounds * len(paths)
+    if args.sql:
+        seen.clear()
+        client.get(paths[0], headers=headers)
+        for number, statement in enumerate(seen, 1):
+            print(f"-- {number}\n{statement}\n")
 
     medians = {path: statistics.median(t) for path, t in timings.items()}
     every = [t for ts in timings.values() for t in ts]

@@ -117,7 +117,7 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "RATE_LIMIT_WINDOW_SECONDS": _int(env, "RATE_LIMIT_WINDOW_SECONDS", 15 * 60),
         "SEARCH_PAGE_SIZE": _int(env, "SEARCH_PAGE_SIZE", 20),
         # How many matches a search counts and ranks at most (portal.mentors.search).
-        "SEARCH_RANK_WINDOW": _int(env, "SEARCH_RANK_WINDOW", 500),
+        "SEARCH_RANK_WINDOW": _int(env, "SEARCH_RANK_WINDOW", 200),
         # The session is re-stamped at most every 30 seconds (portal.security); re-issuing the
         # cookie on every response as well only costs bytes and defeats shared caches.
         "SESSION_REFRESH_EACH_REQUEST": False,

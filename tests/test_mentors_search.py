@@ -92,6 +92,29 @@ def test_past_the_window_the_count_says_more_than_and_the_best_still_come_first(
     assert under.count == counter.count
 
 
+def test_the_tier_index_keeps_in_step_with_edits_and_expertise(client, make, scheme, mentee):
+    """The first tiers read their own index; edits, expertise rows and deletions reach it."""
+    first = make.mentor(scheme, name="Ann Smith", job_title="Officer",
+                        background="I started in harbour operations.")
+    second = make.mentor(scheme, name="Ben Later", job_title="Officer")
+    assert names(client.get("/search?q=harbour")) == ["Ann Smith"]
+
+    second.job_title = "Harbour master"
+    db.session.commit()
+    assert names(client.get("/search?q=harbour")) == ["Ben Later", "Ann Smith"]
+
+    second.job_title = "Officer"
+    db.session.add(ProfileExpertise(profile_id=first.id, area="Harbours"))
+    db.session.commit()
+    assert names(client.get("/search?q=harbour")) == ["Ann Smith"]
+
+    db.session.execute(sa.delete(ProfileExpertise).where(ProfileExpertise.area == "Harbours"))
+    db.session.execute(sa.update(MentorProfile).where(MentorProfile.id == second.id)
+                       .values(organisation="Harbour Trust"))
+    db.session.commit()
+    assert names(client.get("/search?q=harbour")) == ["Ben Later", "Ann Smith"]
+
+
 def test_a_search_without_words_past_the_window_also_says_more_than(app, client, make, scheme,
                                                                      mentee):
     app.config["SEARCH_RANK_WINDOW"] = 2

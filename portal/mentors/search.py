@@ -64,9 +64,22 @@ INDEXED = (
 #: The ranking tiers, best first: the weight classes a match must have all its words in
 #: ("" = anywhere).
 TIERS = ("A", "AB", "")
+#: The columns of the first two tiers, indexed on their own as well: then the first tiers read
+#: only the profiles with the words in these columns, not every profile with the words.
+TIER_COLUMNS = tuple(name for name, weight in INDEXED if weight in "AB")
 FTS_TABLE = "mentor_profile_fts"
+FTS_TIERS = "mentor_profile_fts_tiers"
 PG_VECTOR = "search_vector"
 PG_INDEX = "ix_mentor_profile_search_vector"
+PG_TIERS_VECTOR = "search_vector_tiers"
+PG_TIERS_INDEX = "ix_mentor_profile_search_vector_tiers"
+#: PostgreSQL checks a word's weight on the row, not in the index, so the first tier has a
+#: vector of its own: the name, job title and expertise.
+PG_FIRST_VECTOR = "search_vector_first"
+PG_FIRST_INDEX = "ix_mentor_profile_search_vector_first"
+#: The parts of the index, each installed by its own migration: the words of every profile
+#: (0002), and the words of the tier columns (0005).
+WORDS, TIER_WORDS = "words", "tiers"
 PG_FUNCTION = "mentor_profile_refresh_expertise"
 _SQLITE_TRIGGERS = ("mentor_profile_fts_ai", "mentor_profile_fts_ad", "mentor_profile_fts_au",
                     "profile_expertise_search_ai", "profile_expertise_search_ad",
@@ -81,29 +94,77 @@ def is_index_object(name: str | None) -> bool:
     """Whether a table, column or index belongs to the search index rather than to the models
     (so Alembic's autogenerate leaves it alone)."""
     return bool(name) and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
-                           or name in (PG_VECTOR, PG_INDEX))
+                           or name in (PG_VECTOR, PG_INDEX, PG_TIERS_VECTOR, PG_TIERS_INDEX,
+                                       PG_FIRST_VECTOR, PG_FIRST_INDEX))
 
 
-def install_index(connection: sa.Connection) -> None:
+def install_index(connection: sa.Connection, parts: Sequence[str] = (WORDS, TIER_WORDS)) -> None:
     """Create the search index, its triggers, and fill it from the rows already there."""
-    statements = _sqlite_install() if connection.dialect.name == "sqlite" else _pg_install()
+    sqlite = connection.dialect.name == "sqlite"
+    statements = []
+    if WORDS in parts:
+        statements += _sqlite_install() if sqlite else _pg_install()
+    if TIER_WORDS in parts:
+        statements += _sqlite_install_tiers() if sqlite else _pg_install_tiers()
     for statement in statements:
         connection.exec_driver_sql(statement)
 
 
-def remove_index(connection: sa.Connection) -> None:
+def remove_index(connection: sa.Connection, parts: Sequence[str] = (WORDS, TIER_WORDS)) -> None:
     """Drop everything ``install_index`` made."""
+    statements = []
     if connection.dialect.name == "sqlite":
-        statements = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS]
-        statements.append(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        if TIER_WORDS in parts:
+            statements += [f"DROP TRIGGER IF EXISTS {FTS_TIERS}_{event}"
+                           for event in ("ai", "ad", "au")]
+            statements.append(f"DROP TABLE IF EXISTS {FTS_TIERS}")
+        if WORDS in parts:
+            statements += [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS]
+            statements.append(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     else:
-        statements = [f"DROP TRIGGER IF EXISTS {name} ON profile_expertise"
-                      for name in _PG_TRIGGERS]
-        statements += [f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()",
-                       f"DROP INDEX IF EXISTS {PG_INDEX}",
-                       f"ALTER TABLE mentor_profile DROP COLUMN IF EXISTS {PG_VECTOR}"]
+        if TIER_WORDS in parts:
+            statements += [f"DROP INDEX IF EXISTS {index}" for index in (PG_TIERS_INDEX,
+                                                                           PG_FIRST_INDEX)]
+            statements += [f"ALTER TABLE mentor_profile DROP COLUMN IF EXISTS {column}"
+                           for column in (PG_TIERS_VECTOR, PG_FIRST_VECTOR)]
+        if WORDS in parts:
+            statements += [f"DROP TRIGGER IF EXISTS {name} ON profile_expertise"
+                           for name in _PG_TRIGGERS]
+            statements += [f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()",
+                           f"DROP INDEX IF EXISTS {PG_INDEX}",
+                           f"ALTER TABLE mentor_profile DROP COLUMN IF EXISTS {PG_VECTOR}"]
     for statement in statements:
         connection.exec_driver_sql(statement)
+
+
+def _sqlite_install_tiers() -> list[str]:
+    cols = ", ".join(TIER_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in TIER_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in TIER_COLUMNS)
+    delete_old = (f"INSERT INTO {FTS_TIERS}({FTS_TIERS}, rowid, {cols}) "
+                  f"VALUES ('delete', old.id, {old});")
+    insert_new = f"INSERT INTO {FTS_TIERS}(rowid, {cols}) VALUES (new.id, {new});"
+    return [
+        f"CREATE VIRTUAL TABLE {FTS_TIERS} USING fts5({cols}, content='mentor_profile', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+        f"INSERT INTO {FTS_TIERS}({FTS_TIERS}) VALUES ('rebuild')",
+        f"CREATE TRIGGER {FTS_TIERS}_ai AFTER INSERT ON mentor_profile BEGIN {insert_new} END",
+        f"CREATE TRIGGER {FTS_TIERS}_ad AFTER DELETE ON mentor_profile BEGIN {delete_old} END",
+        f"CREATE TRIGGER {FTS_TIERS}_au AFTER UPDATE OF {cols} ON mentor_profile "
+        f"BEGIN {delete_old} {insert_new} END",
+    ]
+
+
+def _pg_install_tiers() -> list[str]:
+    statements = []
+    for column, index, weights in ((PG_TIERS_VECTOR, PG_TIERS_INDEX, "AB"),
+                                   (PG_FIRST_VECTOR, PG_FIRST_INDEX, "A")):
+        vector = " || ".join(f"to_tsvector('english', coalesce({name}, ''))"
+                             for name, weight in INDEXED if weight in weights)
+        statements += [f"ALTER TABLE mentor_profile ADD COLUMN {column} tsvector "
+                       f"GENERATED ALWAYS AS ({vector}) STORED",
+                       f"CREATE INDEX {index} ON mentor_profile USING gin ({column})"]
+    return statements
 
 
 def _expertise_of(profile_id: str, *, pg: bool) -> str:
@@ -233,12 +294,13 @@ class TextQuery:
             parts[-1] = f"{self.terms[-1]}:*{weights}"
         return " & ".join(parts)
 
-    def fts5_within(self, weights: str) -> str:
-        """The same words, all found in the columns of these weight classes (a column filter)."""
-        if not weights:
+    def fts5_within(self, weights: str, table_columns: Sequence[str]) -> str:
+        """The same words, all found in the columns of these weight classes, in a table with
+        ``table_columns`` (a column filter, unless they are all the table's columns)."""
+        columns = [name for name, weight in INDEXED if weight in weights] if weights else []
+        if not columns or set(columns) >= set(table_columns):
             return self.fts5()
-        columns = " ".join(name for name, weight in INDEXED if weight in weights)
-        return f"{{{columns}}} : ({self.fts5()})"
+        return f"{{{' '.join(columns)}}} : ({self.fts5()})"
 
 
 # --- the entry point -----------------------------------------------------------------------------
@@ -281,7 +343,7 @@ class Page:
         return self.first + len(self.results) - 1 if self.results else 0
 
 
-def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 500) -> Page:
+def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 200) -> Page:
     """Published profiles in the viewer's mentee schemes that match ``criteria``, best first.
 
     At most ``window`` matches are counted and at most ``window`` per tier are ranked (see the
@@ -346,11 +408,14 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 5
 
     stmt = sa.select(profile)
     order: list = [profile.display_name, profile.id]
+    offset = (page - 1) * per_page
     if query.terms:
+        # The candidates carry what they are ordered by, so only one page's profiles are read.
         ranked = _ranked(conditions, query, dialect, window, narrowing)
-        stmt = stmt.join(ranked, ranked.c.id == profile.id)
-        has_place = sa.and_(profile.accepting.is_(True), profile.places_taken < profile.capacity)
-        order[:0] = [ranked.c.tier, sa.case((has_place, 0), else_=1)]
+        key = [ranked.c.tier, ranked.c.full, ranked.c.name, ranked.c.id]
+        shown = sa.select(*key).order_by(*key).limit(per_page).offset(offset).subquery("shown")
+        stmt = stmt.join(shown, shown.c.id == profile.id)
+        order, offset = [shown.c.tier, shown.c.full, shown.c.name, shown.c.id], 0
     elif narrowing and not more:
         # Few matches: start from them. Many: walking the scheme in name order finds a page's
         # worth sooner than gathering every match first.
@@ -363,7 +428,7 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 5
                      defer(profile.background, raiseload=True),
                      defer(profile.offer, raiseload=True),
                      defer(profile.experience, raiseload=True))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        .order_by(*order).limit(per_page).offset(offset)
     ).all()
     return Page(list(rows), total, page, pages, per_page, ranked=bool(query.terms), more=more)
 
@@ -406,31 +471,46 @@ def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str =
     this stops the scan early.
     """
     profile = MentorProfile
+    # A first tier reads the tier columns' own index, unless a filter needs another column.
+    tiers = bool(within) and all(narrow.column in TIER_COLUMNS for narrow in narrowing)
     if dialect == "sqlite":
-        parts = [query.fts5_within(within)] if query.terms else []
+        table, columns = ((FTS_TIERS, TIER_COLUMNS) if tiers
+                          else (FTS_TABLE, [name for name, _ in INDEXED]))
+        parts = [query.fts5_within(within, columns)] if query.terms else []
         parts += [narrow.fts5() for narrow in narrowing]
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        fts = sa.table(table, sa.column("rowid"))
         # The full-text index drives: SQLite would otherwise walk the scheme's profiles and run
         # the match once for each of them.
         source = _LeftFirstJoin(fts, MentorProfile.__table__, profile.id == fts.c.rowid)
         return (sa.select(profile.id).select_from(source)
-                .where(sa.literal_column(FTS_TABLE).op("MATCH")(" AND ".join(parts)),
-                       *conditions))
-    parts = [query.tsquery(within)] if query.terms else []
+                .where(sa.literal_column(table).op("MATCH")(" AND ".join(parts)), *conditions))
+    # Each first tier has a vector of its own; without it, weights pick the columns.
+    weights = "" if tiers else within
+    parts = [query.tsquery(weights)] if query.terms else []
     parts += [narrow.tsquery() for narrow in narrowing]
     tsquery = sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), " & ".join(parts))
-    vector = sa.literal_column(f"mentor_profile.{PG_VECTOR}")
+    column = ({"A": PG_FIRST_VECTOR, "AB": PG_TIERS_VECTOR}[within] if tiers else PG_VECTOR)
+    vector = sa.literal_column(f"mentor_profile.{column}")
     return sa.select(profile.id).where(vector.op("@@")(tsquery), *conditions)
 
 
 def _ranked(conditions: list, query: TextQuery, dialect: str, window: int,
             narrowing: Sequence[_Narrowing]) -> sa.Subquery:
-    """The first ``window`` matches of each tier, with the best tier each is in (0 = best)."""
+    """The first ``window`` matches of each tier, with the best tier each is in (0 = best),
+    whether the mentor is full (0: a place free) and their name."""
+    profile = MentorProfile
+    full = sa.case((sa.and_(profile.accepting.is_(True),
+                            profile.places_taken < profile.capacity), 0), else_=1)
     tiers = [_matching(conditions, query, dialect, within=weights, narrowing=narrowing)
-             .add_columns(sa.literal(number).label("tier")).limit(window).subquery(f"tier{number}")
+             .add_columns(sa.literal(number).label("tier"), full.label("full"),
+                          profile.display_name.label("name"))
+             .limit(window).subquery(f"tier{number}")
              for number, weights in enumerate(TIERS)]
-    every = sa.union_all(*(sa.select(t.c.id, t.c.tier) for t in tiers)).subquery("every")
-    return (sa.select(every.c.id, sa.func.min(every.c.tier).label("tier"))
+    every = sa.union_all(*(sa.select(t.c.id, t.c.tier, t.c.full, t.c.name)
+                           for t in tiers)).subquery("every")
+    return (sa.select(every.c.id, sa.func.min(every.c.tier).label("tier"),
+                      sa.func.min(every.c.full).label("full"),
+                      sa.func.min(every.c.name).label("name"))
             .group_by(every.c.id).subquery("ranked"))
 
 
