@@ -32,8 +32,10 @@ class User(UserMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[dt.datetime | None]
 
+    # Loaded when asked for (one query, schemes joined): pages load many people (the other
+    # party of every call and agreement) but ask for the roles of the one signed in.
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     def get_id(self) -> str:
