@@ -9,13 +9,17 @@ error; the hash is always of the stored text, not of the PDF.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+import types
 import unicodedata
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from portal.agreements import canonical
 from portal.agreements.models import Agreement, AgreementVersion
@@ -38,6 +42,28 @@ def _cmap() -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+@functools.cache
+def _parsed_font(path: Path, style: str) -> TTFFont:
+    """The font as fpdf2 reads it, once per process: its widths and glyph map for every
+    character took a third of each PDF's time when every document read them again."""
+    owner = types.SimpleNamespace(fonts={}, render_color_fonts=False)
+    return TTFFont(owner, path, f"{FONT.lower()}{style}", style)  # type: ignore[arg-type]
+
+
+def _add_font(doc: FPDF, path: Path, style: str) -> None:
+    """``doc.add_font``, from the parsed font: the measurements are shared (read only), and
+    what a document changes is its own: the subset of glyphs it uses, and the font file
+    object, which fpdf2 cuts down to that subset in place when it writes the PDF."""
+    font = copy.copy(_parsed_font(path, style))
+    font.i = len(doc.fonts) + 1
+    font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    doc.fonts[font.fontkey] = font
+
+
 def printable(text: str) -> str:
     """Text the embedded font can draw: unknown characters lose accents, or become '?'."""
     cmap = _cmap()
@@ -57,8 +83,8 @@ class _Document(FPDF):
         super().__init__(format="A4", unit="mm")
         self.reference = reference
         self.version_number = version
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        _add_font(self, FONT_DIR / "DejaVuSans.ttf", "")
+        _add_font(self, FONT_DIR / "DejaVuSans-Bold.ttf", "B")
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(True, margin=20)
         self.set_text_color(*INK)
