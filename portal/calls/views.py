@@ -90,8 +90,17 @@ def show(call_id: int):
 # --- the mentor answers, signed in (dashboard, htmx inline or whole pages) -----------------------
 
 def _accept_form(call) -> AcceptForm:
-    form = AcceptForm()
+    form = _own_ids(AcceptForm(), call)
     form.set_times(queries.time_choices(call))
+    return form
+
+
+def _own_ids(form, call):
+    """Give the form's fields ids of their own: the dashboard can hold several answer forms at
+    once, and a label must name its own form's field. Field names, and so what is posted, stay
+    the same."""
+    for field in form:
+        field.id = f"call-{call.id}-{field.id}"
     return form
 
 
@@ -134,7 +143,7 @@ def decline(call_id: int):
         if htmx.is_fragment_request():  # a dashboard left open: show the row as it now is
             return _answered_row(call, what_happened(call, "mentor"))
         return redirect(url_for("calls.show", call_id=call.id), 303)
-    form = DeclineForm()
+    form = _own_ids(DeclineForm(), call)
     if form.validate_on_submit():
         call = answering.decline_call(call.id, current_user, reason=_reason(form),
                                       note=form.note.data or "", via="portal", ip=client_ip())
