@@ -423,7 +423,10 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 2
     else:
         stmt = stmt.where(*conditions)
     rows = db.session.scalars(
+        # The scheme is the viewer's, already loaded with their memberships: no join (its
+        # rows hold the agreement template, decoded again for every result otherwise).
         stmt.options(selectinload(profile.expertise_links), lazyload(profile.user),
+                     lazyload(profile.scheme),
                      # Results show none of the long texts; raise rather than load them one by one.
                      defer(profile.background, raiseload=True),
                      defer(profile.offer, raiseload=True),
