@@ -389,7 +389,7 @@ def _call_request_with_errors(page, cast: Cast):
 
 def _accept_with_errors(page, cast: Cast):
     page.goto(cast.answer_path(cast.requested, "/accept"))
-    page.locator("#time-0").check()
+    page.locator("input[name='time']").first.check()
     return submit(page, "Accept and send the invite")
 
 
