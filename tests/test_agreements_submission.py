@@ -145,3 +145,22 @@ def test_acknowledge_link_before_submission_is_refused(app, make, mailbox):
     assert browser.get(f"/agreements/acknowledge/{token}").status_code == 409
     assert browser.post_form(f"/agreements/acknowledge/{token}").status_code == 409
     assert world(agreement.id) == before
+
+
+def test_the_pair_cannot_confirm_receipt_with_a_forwarded_link(app, make, mailbox):
+    relationship, agreement = pair(make)
+    signed_by_both(app, mailbox, agreement)
+    client_for(app).post_form(submit_link(mailbox))
+    link = mailbox.link(mailbox.last(ADMIN_MAILBOX, "agreement_submitted"),
+                        "/agreements/acknowledge/")
+    before = world(agreement.id)
+    for person in (relationship.mentee, relationship.mentor):
+        browser = client_for(app, person)
+        page = browser.get(link)
+        assert page.status_code == 403
+        assert "Only the scheme administrator can confirm" in page.get_data(as_text=True)
+        assert browser.post_form(link).status_code == 403
+        assert world(agreement.id) == before
+    # The link still works for the administrator's mailbox afterwards.
+    assert client_for(app).post_form(link).status_code == 303
+    assert fresh(agreement.id).state == AgreementState.ACKNOWLEDGED

@@ -106,12 +106,23 @@ class AcknowledgeLink:
     payload: dict[str, Any]
 
 
-def check_acknowledge_link(token: str) -> AcknowledgeLink:
+def _refuse_a_party(agreement: Agreement, viewer: User | None) -> None:
+    """The pair cannot confirm their own agreement's receipt with a forwarded link."""
+    if (viewer is not None and agreement.party(viewer.id) is not None
+            and not viewer.has_role(Role.ADMIN, agreement.scheme_id)):
+        raise NotAllowed("Only the scheme administrator can confirm they received this "
+                         "agreement. The link was sent to their mailbox.",
+                         next_step="You do not need to do anything: we will email you when "
+                                   "they confirm it.")
+
+
+def check_acknowledge_link(token: str, viewer: User | None = None) -> AcknowledgeLink:
     """The agreement an administrator's link acknowledges; used or outdated links are dead."""
     payload = tokens.load("acknowledge-agreement", token, what="link")
     agreement = db.session.get(Agreement, payload["a"])
     if agreement is None or payload["v"] != agreement.version or agreement.signed_version is None:
         raise tokens.LinkError("This link is not valid.", next_step="invalid", status=400)
+    _refuse_a_party(agreement, viewer)
     if agreement.state == AgreementState.ACKNOWLEDGED or tokens.is_used(db.session, payload):
         raise tokens.LinkError(
             f"This agreement was acknowledged on {format_datetime(agreement.acknowledged_at)}. "
@@ -127,6 +138,7 @@ def acknowledge(agreement_id: int, actor: User | None, *, ip_address: str,
     from the administrator pages (``actor`` administers the scheme).
     """
     agreement = queries.lock(agreement_id)
+    _refuse_a_party(agreement, actor)
     if actor is not None and not actor.has_role(Role.ADMIN, agreement.scheme_id):
         actor = None  # someone signed in who is not its administrator: the link speaks
     if link is None and actor is None:

@@ -247,7 +247,7 @@ def submit_done(token: str):
 @bp.route("/agreements/acknowledge/<token>", methods=["GET", "POST"])
 @public("emailed link for the scheme administrator, authorised by its token")
 def acknowledge_link(token: str):
-    link = submission.check_acknowledge_link(token)
+    link = submission.check_acknowledge_link(token, _viewer())
     agreement = link.agreement
     form = ConfirmForm()
     if request.method == "POST":
