@@ -64,3 +64,18 @@ def test_security_headers(client):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_the_accessibility_statement_has_the_parts_uk_public_sector_statements_need(client):
+    """The regulations' model statement: compliance status, what is not accessible and why,
+    how to ask for another format, the enforcement procedure, how it was tested and when."""
+    text = re.sub(r"<[^>]+>", " ", client.get("/accessibility").get_data(as_text=True))
+    text = re.sub(r"\s+", " ", text)
+    for part in ("Compliance status", "partially compliant", "Non-accessible content",
+                 "Feedback and contact information", "Enforcement procedure",
+                 "Equality Advisory and Support Service", "How we tested the portal",
+                 "We have not yet", "Preparation of this accessibility statement"):
+        assert part in text, part
+    # Each known failure names the success criterion it fails.
+    assert "2.2.1 (Timing Adjustable)" in text and "1.3.1 (Info and Relationships)" in text
+    assert re.search(r"last tested on \d{1,2} \w+ 20\d\d", text)
