@@ -94,3 +94,17 @@ def test_local_mailbox_exists_only_in_development(tmp_path, env, expected):
         assert app.test_client().get("/dev/mail/").status_code == expected
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_form_post_needs_the_csrf_token(app, client, make, login):
+    """A POST without the page's token is refused, wherever it is sent, signed in or not."""
+    posts = [(rule, _url(app, rule)) for rule in _rules(app) if "POST" in rule.methods]
+    assert len(posts) > 20  # the walk sees the portal's forms, not an empty map
+    person = make.user(roles={make.scheme(): list(Role)})
+    for signed_in in (False, True):
+        if signed_in:
+            login(person)
+        for rule, url in posts:
+            response = client.post(url, data={"full_name": "Someone", "confirm": "y"})
+            assert response.status_code == 400, (rule.endpoint, signed_in, response.status_code)
+            assert "Your form had expired" in response.get_data(as_text=True), rule.endpoint

@@ -181,3 +181,20 @@ def test_wsgi_entry_point_builds_the_app_from_the_environment(tmp_path):
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["Flask", "development"]
+
+
+def test_the_embedded_database_waits_for_a_writer_instead_of_failing(tmp_path):
+    """WAL lets pages read while one request writes; the busy timeout makes a second writer
+    wait its turn rather than fail at once with "database is locked"."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'portal.db'}")
+    with app.app_context():
+        from portal.extensions import db
+
+        with db.engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA busy_timeout").scalar() == 10000
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

@@ -8,10 +8,20 @@ from portal.mail.models import MessageState
 
 
 def test_email_is_queued_in_the_same_transaction_as_the_change(app, make, mailbox):
-    make.user(email="someone@testborough.gov.uk")
-    queue("someone@testborough.gov.uk", "no_account", email="someone@testborough.gov.uk")
+    from portal.accounts.models import User
+
+    address = "someone@testborough.gov.uk"
+    db.session.add(User(email=address, full_name="Someone"))
+    queue(address, "no_account", email=address)
     db.session.rollback()  # the change that would have caused it did not happen
     assert mailbox.count() == 0
+    assert db.session.scalar(db.select(User).filter_by(email=address)) is None
+
+    db.session.add(User(email=address, full_name="Someone"))
+    queue(address, "no_account", email=address)
+    db.session.commit()  # now it did: the email goes with it, delivered after the commit
+    assert mailbox.count() == 1
+    assert mailbox.last(address).state == MessageState.SENT
 
 
 def test_email_has_plain_text_html_and_absolute_links(client, make, mailbox):

@@ -125,6 +125,22 @@ def test_idle_session_times_out(client, make, login):
         assert client.get("/dashboard").status_code == 302
 
 
+def test_a_busy_session_still_ends_after_the_maximum_length(client, make, login):
+    """Using the portal every few minutes keeps the idle timer back, not the 12-hour limit."""
+    user = make.user()
+    start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        login(user)
+    for minutes in range(20, 12 * 60, 20):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get("/dashboard").status_code == 200, minutes
+    with time_machine.travel(start + dt.timedelta(hours=12, minutes=1), tick=False):
+        response = client.get("/dashboard")
+        assert response.status_code == 303
+        assert "/sign-in" in response.headers["Location"]
+        assert client.get("/dashboard").status_code == 302
+
+
 def test_link_requests_are_rate_limited_per_address(client, make, mailbox):
     user = make.user(email="flood@testborough.gov.uk")
     for _ in range(5):
