@@ -60,7 +60,6 @@ def signed_agreement() -> Iterator[tuple]:
 def _build():
     import sqlalchemy as sa
 
-    from bench.data import _scheme_row
     from portal.accounts.models import Membership, Role, User
     from portal.agreements import signing, terms
     from portal.agreements.models import Agreement
@@ -68,12 +67,12 @@ def _build():
     from portal.extensions import db
     from portal.mentors.models import MentorProfile, ProfileState
     from portal.relationships.models import Relationship
-    from portal.schemes.models import Scheme
+    from portal.schemes.packs import PACK_DIR, load_pack, read_pack
 
     db.create_all()
-    row = _scheme_row(0, {"slug": "pdf-bench", "name": "Eastern planning mentoring",
-                          "expertise": ["Leadership"]})
-    scheme = Scheme(**{k: v for k, v in row.items() if k != "id"})
+    # The longest agreement the portal ships (GLA Group: seven sections, 28 clauses), as a
+    # real scheme's PDF is; the benchmark's own schemes carry a three-clause stand-in.
+    scheme, _ = load_pack(db.session, read_pack(PACK_DIR / "gla-group.toml"))
     now = utcnow()
     mentor = User(email="zoe.osuilleabhain@testborough.gov.uk", full_name="Zoë Ó Súilleabháin")
     mentee = User(email="lukasz.nowak@testborough.gov.uk", full_name="Łukasz Nowak")

@@ -101,3 +101,21 @@ def test_every_version_keeps_its_own_text_and_hash(app, make, mailbox):
         assert canonical.sha256(version.text) == version.sha256
         assert canonical.text(version.snapshot) == version.text
     assert "At least 48 hours" in versions[0].text and "At least 24 hours" in versions[1].text
+
+
+def test_the_pdfs_lines_fit_their_cells_as_fpdf_measures_them():
+    """The PDF breaks its own lines: each must fit the cell, and no word may be lost."""
+    doc = pdf._Document("MA-TEST-0001", 1)
+    doc.add_page()
+    text = ("Mentoring covers work-related matters; for anything personal the mentor suggests "
+            "other help.\nA second paragraph after a line break, with  two spaces. "
+            + "Mozilla/5.0(X11;Linux-x86_64)AppleWebKit/537.36(KHTML,like-Gecko)" * 3
+            + " Zoë Ó Súilleabháin and Łukasz")
+    for width, style, size in ((170, "", 10), (112, "B", 10), (63, "", 8.5), (20, "B", 9)):
+        lines = pdf._Document.lines(doc, text, width, style, size)
+        room = width - 2 * doc.c_margin
+        assert len(lines) > 1
+        for line in lines:
+            assert doc.get_string_width(line) <= room + 1e-6, (width, line)
+        assert "".join("".join(lines).split()) == "".join(text.split())
+    assert lines[0] != "" and pdf._Document.lines(doc, "", 50) == [""]

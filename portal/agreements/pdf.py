@@ -17,8 +17,8 @@ import unicodedata
 from pathlib import Path
 
 from fontTools import ttLib
-from fpdf import FPDF, FontFace
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
 from portal.agreements import canonical
@@ -100,13 +100,54 @@ class _Document(FPDF):
         self.set_text_color(*INK)
 
     # Layout helpers -------------------------------------------------------------------------
+    # Text is broken into lines here, once, and each line drawn with cell(). fpdf2's own line
+    # breaking (multi_cell, table) re-measures the whole line for every character it adds, and
+    # its tables break each cell twice: that was over half of each PDF's time.
+    def lines(self, text: str, width: float, style: str = "", size: float = 10) -> list[str]:
+        """``text`` broken at spaces into lines that fit a cell ``width`` (mm) wide."""
+        self.set_font(FONT, style, size)
+        widths = self.current_font.cw
+        scale = size * 0.001 / self.k
+        room = width - 2 * self.c_margin
+        space = widths[32] * scale
+
+        def measure(chars: str) -> float:
+            return sum(widths[ord(ch)] for ch in chars) * scale
+
+        out: list[str] = []
+        for paragraph in printable(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                size_of_word = measure(word)
+                if line and used + space + size_of_word <= room:
+                    line, used = f"{line} {word}", used + space + size_of_word
+                    continue
+                if line:
+                    out.append(line)
+                while size_of_word > room and len(word) > 1:  # a word longer than a line
+                    cut = len(word) - 1
+                    while cut > 1 and measure(word[:cut]) > room:
+                        cut -= 1
+                    out.append(word[:cut])
+                    word = word[cut:]
+                    size_of_word = measure(word)
+                line, used = word, size_of_word
+            out.append(line)
+        return out
+
+    def draw_lines(self, x: float, width: float, lines: list[str], line_height: float) -> None:
+        """Lines from ``lines``, from the current height down, at ``x``."""
+        for line in lines:
+            self.set_x(x)
+            self.cell(width, line_height, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+
     def para(self, text: str, size: float = 10, style: str = "", colour=INK,
              after: float = 2.5) -> None:
-        self.set_font(FONT, style, size)
+        lines = self.lines(text, self.epw, style, size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.52, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-                        align="L")
+        self.draw_lines(self.l_margin, self.epw, lines, size * 0.52)
         self.set_text_color(*INK)
+        self.set_x(self.l_margin)
         self.ln(after)
 
     def heading(self, text: str, size: float = 13) -> None:
@@ -117,48 +158,67 @@ class _Document(FPDF):
         self.para(text, size=size, style="B", after=2)
 
     def marker_item(self, marker: str, text: str) -> None:
-        self.set_font(FONT, "", 10)
+        lines = self.lines(text, self.epw - 10)
         # Never split one clause or goal across two pages.
-        lines = self.multi_cell(self.epw - 10, LINE, printable(text), dry_run=True,
-                                output=MethodReturnValue.LINES)
         if self.get_y() + len(lines) * LINE > self.page_break_trigger:
             self.add_page()
+        top = self.get_y()
         self.set_x(self.l_margin + 3)
         self.cell(7, LINE, marker)
-        self.multi_cell(0, LINE, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-                        align="L")
+        self.set_y(top)
+        self.draw_lines(self.l_margin + 10, self.epw - 10, lines, LINE)
+        self.set_x(self.l_margin)
         self.ln(1.2)
+
+    def table_rows(self, widths: tuple[float, ...], rows: list[tuple[str, ...]], *,
+                   size: float = 10, line_height: float = LINE, pad: float = 1.6,
+                   heading: tuple[str, ...] | None = None) -> None:
+        """Cells in columns of ``widths`` (mm), the first column (and ``heading``) in bold,
+        hairlines between rows. A row never splits across pages; the heading repeats."""
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
+        right = self.l_margin + sum(widths)
+
+        def measured(cells: tuple[str, ...], bold_all: bool) -> list[list[str]]:
+            # Text from the cell's margin to 2 mm short of the next column.
+            return [self.lines(text, width - 2 + self.c_margin,
+                               "B" if bold_all or column == 0 else "", size)
+                    for column, (width, text) in enumerate(zip(widths, cells, strict=True))]
+
+        def draw(cells: list[list[str]], bold_all: bool, rule: bool) -> None:
+            height = 2 * pad + max(len(lines) for lines in cells) * line_height
+            if self.get_y() + height > self.page_break_trigger:
+                self.add_page()
+                if heading is not None and not bold_all:
+                    draw(heading_lines, True, rule=False)
+                rule = heading is not None and not bold_all
+            top = self.get_y()
+            if rule:
+                self.line(self.l_margin, top, right, top)
+            x = self.l_margin
+            for column, (width, lines) in enumerate(zip(widths, cells, strict=True)):
+                self.set_font(FONT, "B" if bold_all or column == 0 else "", size)
+                self.set_y(top + pad)
+                self.draw_lines(x, width - 2 + self.c_margin, lines, line_height)
+                x += width
+            self.set_xy(self.l_margin, top + height)
+
+        heading_lines = measured(heading, True) if heading is not None else []
+        if heading is not None:
+            draw(heading_lines, True, rule=False)
+        for number, cells in enumerate(rows):
+            draw(measured(cells, False), False, rule=heading is not None or number > 0)
+        self.set_font(FONT, "", 10)
+        self.ln(2)
 
     def rows(self, rows: list[tuple[str, str]], label_width: float = 58) -> None:
         """Label and value pairs, the label in bold, hairlines between rows."""
-        self.set_font(FONT, "", 10)
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.2)
-        with self.table(col_widths=(label_width, 170 - label_width), text_align="LEFT",
-                        borders_layout="HORIZONTAL_LINES", first_row_as_headings=False,
-                        line_height=LINE, padding=(1.6, 2, 1.6, 0), v_align="TOP") as table:
-            for label, value in rows:
-                row = table.row()
-                row.cell(printable(label), style=FontFace(emphasis="BOLD"))
-                row.cell(printable(value))
-        self.ln(2)
+        self.table_rows((label_width, self.epw - label_width), rows)
 
     def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         """A small table with a heading row: the two signatures side by side."""
-        self.set_font(FONT, "", 8.5)
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.2)
-        with self.table(col_widths=(40, 65, 65), text_align="LEFT",
-                        borders_layout="HORIZONTAL_LINES", line_height=4.4,
-                        padding=(1.4, 2, 1.4, 0), v_align="TOP",
-                        headings_style=FontFace(emphasis="BOLD")) as table:
-            table.row([printable(h) for h in headings])
-            for label, *values in rows:
-                row = table.row()
-                row.cell(printable(label), style=FontFace(emphasis="BOLD"))
-                for value in values:
-                    row.cell(printable(value))
-        self.ln(2)
+        self.table_rows((40, 65, 65), rows, size=8.5, line_height=4.4, pad=1.4,
+                        heading=headings)
 
 
 def render(agreement: Agreement, version: AgreementVersion) -> bytes:
