@@ -8,12 +8,15 @@ import email
 import email.policy
 import re
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 _MESSAGE_ID = re.compile(rb"^Message-ID: *(\S+)", re.MULTILINE | re.IGNORECASE)
 
@@ -28,9 +31,18 @@ class SMTPSink:
     """Start with ``start()``, stop with ``stop()``; the port stays the same across restarts."""
 
     def __init__(self, port: int | None = None, *, delay: float = 0.0,
-                 pipelining: bool = True) -> None:
+                 pipelining: bool = True, tls: str | None = None,
+                 certificate: Any = None, login: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.pipelining = pipelining
+        #: "starttls" (required before MAIL), "ssl" (TLS from the first byte) or None
+        self.tls = tls
+        #: a trustme leaf certificate the server presents when ``tls`` is set
+        self.certificate = certificate
+        #: (user, password) that AUTH must give before MAIL; None: no AUTH offered
+        self.login = login
+        #: the user name of each successful AUTH
+        self.logins: list[str] = []
         self._ids: list[str | None] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         #: the bytes of each message as received
@@ -73,8 +85,26 @@ class SMTPSink:
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if given != self.login:
+            return AuthResult(success=False, handled=False)
+        with self._lock:
+            self.logins.append(given[0])
+        return AuthResult(success=True)
+
     def start(self) -> SMTPSink:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.certificate.configure_cert(context)
+            options = ({"ssl_context": context} if self.tls == "ssl" else
+                       {"tls_context": context, "require_starttls": True})
+        if self.login:
+            # With "ssl" the whole session is already encrypted; STARTTLS must come first.
+            options.update(authenticator=self._authenticate, auth_required=True,
+                           auth_require_tls=self.tls == "starttls")
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
 

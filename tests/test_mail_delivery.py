@@ -440,3 +440,66 @@ def test_worker_rides_out_a_database_that_does_not_answer(app, sink, monkeypatch
     assert report.sent == 2
     assert waits == [0.5, 1.0, 2.0]  # waiting longer each time
     assert set(sink.message_ids) == {m.message_id for m in messages}
+
+
+# --- TLS and login, as a council's mail relay asks for them ----------------------------------
+
+@pytest.fixture
+def authority(monkeypatch, tmp_path):
+    """A certificate authority the portal trusts, as an organisation's own CA would be
+    (OpenSSL reads SSL_CERT_FILE when the portal makes its TLS context)."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    return ca
+
+
+def relay(app, ca, security: str, login=("portal-mailer", "correct horse")) -> SMTPSink:
+    server = SMTPSink(tls=security, certificate=ca.issue_cert("127.0.0.1", "localhost"),
+                      login=("portal-mailer", "correct horse")).start()
+    app.config.update(server.config(), MAIL_USE_TLS=security == "starttls",
+                      MAIL_USE_SSL=security == "ssl", MAIL_USERNAME=login[0],
+                      MAIL_PASSWORD=login[1])
+    return server
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_delivery_over_tls_with_a_login(app, runner, authority, security):
+    server = relay(app, authority, security)
+    try:
+        queue_messages(app, 3)
+        result = runner.invoke(args=["mail", "worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert sink_ids(server) == 3
+        assert server.logins == ["portal-mailer"]  # one connection, one login, for the batch
+        assert {m.state for m in outbox()} == {MessageState.SENT}
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("problem", ["wrong password", "untrusted certificate"])
+def test_a_relay_that_refuses_the_login_or_cannot_be_trusted_keeps_the_mail(
+        app, runner, authority, monkeypatch, problem):
+    login = ("portal-mailer", "wrong" if problem == "wrong password" else "correct horse")
+    server = relay(app, authority, "starttls", login=login)
+    if problem == "untrusted certificate":
+        monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")  # the CA is not trusted
+    try:
+        queue_messages(app, 2)
+        result = runner.invoke(args=["mail", "worker", "--once"])
+        assert result.exit_code == 1 and "The messages wait in the outbox" in result.output
+        assert server.count() == 0 and server.logins == []
+        waiting = outbox()
+        assert {m.state for m in waiting} == {MessageState.QUEUED}
+        assert all(m.attempts == 0 for m in waiting)  # not the messages' fault
+        expected = "535" if problem == "wrong password" else "CERTIFICATE_VERIFY_FAILED"
+        assert all(expected in m.last_error for m in waiting), waiting[0].last_error
+    finally:
+        server.stop()
+
+
+def sink_ids(server: SMTPSink) -> int:
+    assert set(server.message_ids.values()) == {1}  # each message once
+    return server.count()

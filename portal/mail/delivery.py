@@ -139,11 +139,11 @@ def connect(app: Flask) -> smtplib.SMTP:
     """One SMTP connection with the configured security and credentials."""
     config = app.config
     timeout = config["MAIL_TIMEOUT_SECONDS"]
+    smtp: smtplib.SMTP | None = None
     try:
         if config["MAIL_USE_SSL"]:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
-                                                   timeout=timeout,
-                                                   context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout,
+                                    context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
             if config["MAIL_USE_TLS"]:
@@ -151,6 +151,8 @@ def connect(app: Flask) -> smtplib.SMTP:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
     except (OSError, smtplib.SMTPException) as error:
+        if smtp is not None:  # connected, then refused: a worker must not leak a socket a try
+            smtp.close()
         raise ServerUnreachable(f"cannot reach the mail server {config['MAIL_SERVER']}:"
                                 f"{config['MAIL_PORT']}: {_describe(error)}") from error
     return smtp
