@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="times to send each path (3)")
     parser.add_argument("--top", type=int, default=25, help="functions to list (25)")
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    parser.add_argument("--match", help="list only functions whose file or name matches this "
+                        "regular expression, e.g. 'views|html'")
     parser.add_argument("--sql", action="store_true",
                         help="also print the statements of the first path's last request")
     args = parser.parse_args(argv)
@@ -110,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {ms:8.1f}  {path}")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    restrictions = [args.match] if args.match else []
+    stats.strip_dirs().sort_stats(args.sort).print_stats(*restrictions, args.top)
     print(out.getvalue())
     return 0
 

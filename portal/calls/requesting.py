@@ -24,6 +24,7 @@ from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
 from portal.relationships.models import Relationship, RelationshipState
+from portal.schemes.models import Scheme
 
 #: How far ahead a proposed time may be.
 LATEST_PROPOSAL = dt.timedelta(days=180)
@@ -52,8 +53,10 @@ class MenteeStanding:
     approval: LineManagerApproval | None
 
 
-def mentee_standing(mentee: User, scheme_id: int) -> MenteeStanding:
-    """Three queries, whatever the number of profiles being checked."""
+def mentee_standing(mentee: User, scheme: Scheme) -> MenteeStanding:
+    """Two or three queries, whatever the number of profiles being checked: the line
+    manager's approval is looked up only in schemes that ask for it."""
+    scheme_id = scheme.id
     open_calls = dict(db.session.execute(
         sa.select(ChemistryCall.profile_id, ChemistryCall.id)
         .where(ChemistryCall.mentee_id == mentee.id, ChemistryCall.scheme_id == scheme_id,
@@ -62,7 +65,9 @@ def mentee_standing(mentee: User, scheme_id: int) -> MenteeStanding:
         sa.select(Relationship.profile_id)
         .where(Relationship.mentee_id == mentee.id, Relationship.scheme_id == scheme_id,
                Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
-    return MenteeStanding(open_calls, working_with, latest_approval(mentee.id, scheme_id))
+    approval = (latest_approval(mentee.id, scheme_id) if scheme.needs_line_manager_approval
+                else None)
+    return MenteeStanding(open_calls, working_with, approval)
 
 
 def latest_approval(mentee_id: int, scheme_id: int) -> LineManagerApproval | None:
@@ -75,12 +80,12 @@ def latest_approval(mentee_id: int, scheme_id: int) -> LineManagerApproval | Non
         .limit(1)).first()
 
 
-def _cached_standing(mentee: User, scheme_id: int) -> MenteeStanding:
+def _cached_standing(mentee: User, scheme: Scheme) -> MenteeStanding:
     """Per request, so a list of mentors asks the database once per scheme."""
     cache = g.setdefault("_calls_standing", {})
-    key = (mentee.id, scheme_id)
+    key = (mentee.id, scheme.id)
     if key not in cache:
-        cache[key] = mentee_standing(mentee, scheme_id)
+        cache[key] = mentee_standing(mentee, scheme)
     return cache[key]
 
 
@@ -98,7 +103,7 @@ def refusal(mentee: User, profile: MentorProfile, standing: MenteeStanding | Non
     if not profile.is_visible:
         return Refusal("hidden", f"{name}'s profile is not available at the moment, so you "
                        "cannot request a call.")
-    standing = standing or _cached_standing(mentee, scheme.id)
+    standing = standing or _cached_standing(mentee, scheme)
     if profile.id in standing.working_with:
         return Refusal("working", f"You are already working with {name}.", "main.dashboard",
                        {}, "Go to your dashboard")
@@ -159,7 +164,7 @@ def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
     profile = db.session.get(MentorProfile, profile_id)
     if profile is None:
         raise DomainError("We cannot find this mentor.", status=404)
-    reason = refusal(mentee, profile, mentee_standing(mentee, profile.scheme_id))
+    reason = refusal(mentee, profile, mentee_standing(mentee, profile.scheme))
     if reason is not None:
         refuse(reason)
     hopes = hopes.strip()
