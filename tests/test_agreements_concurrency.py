@@ -1,15 +1,21 @@
 """Two people signing at the same moment end in exactly one "signed by both", with one set of
 emails. Real threads, each with its own connection, on SQLite and on PostgreSQL."""
 
+import contextlib
+import datetime as dt
 import threading
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
+from portal.agreements import queries, reminders
 from portal.agreements.models import Agreement, AgreementSignature, AgreementState
 from portal.audit import AuditEvent
 from portal.extensions import db
 from tests.test_agreements_support import (
+    MENTEE_EMAIL,
+    MENTOR_EMAIL,
     client_for,
     pair,
     ready_to_sign,
@@ -66,3 +72,44 @@ def test_two_parties_signing_at_once_complete_the_agreement_once(app, make, mail
                AuditEvent.action == "signed_by_both")) == 1
     for person in people:
         assert mailbox.count(person.email, "agreement_signed") == 1
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(app, make, mailbox, monkeypatch):
+    """Two `flask agreements remind` runs that overlap both find the same unsigned parties."""
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        agreements = [pair(make, mentor_email=f"mentor{n}@testborough.gov.uk",
+                           mentee_email=f"mentee{n}@testborough.gov.uk")[1] for n in range(2)]
+        agreements.append(pair(make)[1])
+        for agreement in agreements:
+            ready_to_sign(app, agreement)
+
+    barrier = threading.Barrier(2)
+    real_lock = queries.lock
+
+    def lock_after_both_have_read(agreement_id):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+        return real_lock(agreement_id)
+
+    monkeypatch.setattr(queries, "lock", lock_after_both_have_read)
+    sent, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                sent.append(reminders.send_due(start + dt.timedelta(days=3, hours=1)))
+                db.session.remove()
+        except BaseException as error:  # reported in the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sum(sent) == 6  # both parties of three agreements, once each
+    for email in (MENTOR_EMAIL, MENTEE_EMAIL, "mentor0@testborough.gov.uk",
+                  "mentee1@testborough.gov.uk"):
+        assert mailbox.count(email, "agreement_sign_reminder") == 1, email

@@ -2,6 +2,7 @@
 context and database session, on SQLite and PostgreSQL. Exactly one wins."""
 
 import contextlib
+import datetime as dt
 import threading
 
 import pytest
@@ -79,3 +80,45 @@ def test_two_acceptances_for_the_last_place_cannot_both_win(app, client, make, l
     assert db.session.get(MentorProfile, profile.id).places_taken == 1
     assert mailbox.count(template="call_accepted_mentee") == 1
     assert mailbox.count(template="call_accepted_mentor") == 1
+
+
+def test_two_reminder_runs_at_once_remind_each_mentor_once(app, client, make, login, mailbox,
+                                                          monkeypatch):
+    """Two cron jobs overlapping (two hosts, or a slow run): both read the same unanswered
+    requests before either has sent anything; the lock and the check under it send one each."""
+    from portal.calls import lifecycle
+
+    scheme = make.scheme()
+    mentee = make.mentee(scheme)
+    mentors = [make.mentor(scheme, email=f"mentor{n}@testborough.gov.uk") for n in range(3)]
+    for profile in mentors:
+        send_request(client, login, mentee, profile)
+
+    barrier = threading.Barrier(2)
+    real_lock = lifecycle.lock_call
+
+    def lock_after_both_have_read(call_id):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)  # only the first wait meets the other run
+        return real_lock(call_id)
+
+    monkeypatch.setattr(lifecycle, "lock_call", lock_after_both_have_read)
+    sweeps, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                sweeps.append(lifecycle.remind_and_expire(NOW + dt.timedelta(days=3, hours=1)))
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert sum(sweep.reminded for sweep in sweeps) == 3
+    for profile in mentors:
+        assert mailbox.count(profile.user.email, "call_reminder") == 1

@@ -148,6 +148,9 @@ def test_reschedule_sends_an_updated_invite_with_the_same_uid(client, login, mai
         event = calendar.events[0]
         assert event["UID"] == original["UID"] and event["SEQUENCE"] == 1
         assert event.start == moved.scheduled_at.astimezone(LONDON)
+        # The wall-clock time in the UK zone, not the same instant in another zone.
+        assert event.start.tzinfo.key == "Europe/London"
+        assert event.start.strftime("%H:%M") == "15:15"
     assert "Sam Mentee has changed" in mailbox.last(MENTOR, "call_rescheduled").body_text
     assert places(profile) == 1
 
