@@ -211,6 +211,13 @@ def test_after_one_acceptance_the_mentee_may_withdraw_the_others(app, client, lo
     assert "You have 2 other requests waiting" in message.body_text
     link = mailbox.link(message, "/withdraw-others")
 
+    # The mentor of the accepted call cannot see or use the mentee's page.
+    login(profile.user)
+    assert client.get(link).status_code == 403
+    assert client.post_form(link).status_code == 403
+    assert all(call(c).state == CallState.REQUESTED for c in (accepted_id + 1, accepted_id + 2))
+    client.post_form("/sign-out")
+
     login(mentee)
     page = client.get(link).get_data(as_text=True)
     assert "Withdraw these requests" in page

@@ -21,6 +21,7 @@ from portal.calls.forms import (
 )
 from portal.calls.models import CallFormat, CallState, Decision, DeclineReason
 from portal.calls.shared import what_happened
+from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
 from portal.schemes.queries import get_scheme_or_404
@@ -226,13 +227,16 @@ def withdraw(call_id: int):
 @signed_in
 def withdraw_others(call_id: int):
     call, party = queries.call_for(call_id, current_user)
+    if party != "mentee":
+        raise NotAllowed("Only the mentee who made this request can withdraw their other "
+                         "requests.")
     form = ConfirmForm()
     if form.validate_on_submit():
         count = lifecycle.withdraw_others(call.id, current_user, ip=client_ip())
         return _done("calls.show", f"You have withdrawn {count} other "
                                    f"request{'s' if count != 1 else ''}.", call_id=call.id)
     return render_template("calls/withdraw_others.html", form=form, call=call,
-                           others=queries.other_open_requests(call) if party == "mentee" else [])
+                           others=queries.other_open_requests(call))
 
 
 # --- changes to an accepted call -----------------------------------------------------------------
