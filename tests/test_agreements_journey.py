@@ -2,6 +2,9 @@
 done only by following the links in the emails: each GET (and HEAD) changes nothing, each POST
 acts."""
 
+import html
+import re
+
 import sqlalchemy as sa
 
 from portal.agreements import canonical
@@ -21,6 +24,13 @@ from tests.test_agreements_support import (
     sign_form,
     world,
 )
+
+
+def on_page(page, pattern: str) -> str:
+    """The first link or form action on ``page`` that ``pattern`` finds."""
+    found = re.search(pattern, page.get_data(as_text=True))
+    assert found, f"nothing like {pattern} on the page"
+    return html.unescape(found.group(1))
 
 
 def look(client, link, agreement_id):
@@ -48,16 +58,19 @@ def test_pair_agree_sign_submit_and_administrator_acknowledges_by_email_links(ap
     sign_in_link = mailbox.link(mailbox.last(MENTEE_EMAIL, "sign_in"), "/sign-in/")
     assert mentee.post_form(sign_in_link).status_code == 303
 
+    # From the emailed link on, the mentee follows the pages' own links and forms.
     page = look(mentee, mailbox.link(opened, "/agreements/"), aid)
     assert "Fill in the terms" in page.get_data(as_text=True)
-    terms_url = f"/agreements/{agreement.reference}/terms"
-    look(mentee, terms_url, aid)
-    response = mentee.post_form(terms_url, {**TERMS, "email": MENTEE_EMAIL})
+    terms_url = on_page(page, r'href="([^"]+/terms)"')
+    form = look(mentee, terms_url, aid)
+    response = mentee.post_form(on_page(form, r'<form[^>]+action="([^"]+/terms)"'),
+                                {**TERMS, "email": MENTEE_EMAIL})
     assert response.status_code == 303
     check_url = response.headers["Location"]
     page = look(mentee, check_url, aid)
     assert "Send for signatures" in page.get_data(as_text=True)
-    assert mentee.post_form(f"/agreements/{agreement.reference}/send").status_code == 303
+    send_url = on_page(page, r'<form[^>]+action="([^"]+/send)"')
+    assert mentee.post_form(send_url).status_code == 303
 
     # Each signs from their own emailed link, without signing in.
     for email, name, typed in ((MENTOR_EMAIL, MENTOR_NAME, "  zoë ó SÚILLEABHÁIN "),
