@@ -24,6 +24,16 @@ def test_email_is_queued_in_the_same_transaction_as_the_change(app, make, mailbo
     assert mailbox.last(address).state == MessageState.SENT
 
 
+def test_several_emails_from_one_change_are_all_delivered(app, make, mailbox, caplog):
+    """The local mailbox marks a whole batch as sent at once (an agreement sent for
+    signatures emails both people in one transaction)."""
+    for n in range(3):
+        queue(f"person{n}@testborough.gov.uk", "no_account", email=f"p{n}@testborough.gov.uk")
+    db.session.commit()
+    assert [m.state for m in mailbox.all()] == [MessageState.SENT] * 3
+    assert "delivery failed" not in caplog.text
+
+
 def test_email_has_plain_text_html_and_absolute_links(client, make, mailbox):
     user = make.user(email="links@testborough.gov.uk")
     client.post_form("/sign-in", {"email": user.email})

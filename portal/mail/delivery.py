@@ -317,10 +317,10 @@ _MARK_SENT = (
 
 def _mark_sent(executor: Session | sa.Connection, ids: list[int]) -> None:
     now = utcnow()
-    if len(ids) == 1:
-        executor.execute(_MARK_SENT, {"pk": ids[0], "now": now})
-    else:
-        executor.execute(_MARK_SENT, [{"pk": pk, "now": now} for pk in ids])
+    # On the session's connection, as plain SQL: a Session given a list of parameters takes an
+    # update of a mapped class for an ORM "bulk UPDATE by primary key" and refuses this one.
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    connection.execute(_MARK_SENT, [{"pk": pk, "now": now} for pk in ids])
 
 
 @contextlib.contextmanager
