@@ -13,6 +13,7 @@ from portal.agreements import queries, reminders
 from portal.agreements.models import Agreement, AgreementSignature, AgreementState
 from portal.audit import AuditEvent
 from portal.extensions import db
+from portal.mail.models import MessageState
 from tests.test_agreements_support import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
@@ -113,3 +114,6 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, make, mailbox, m
     for email in (MENTOR_EMAIL, MENTEE_EMAIL, "mentor0@testborough.gov.uk",
                   "mentee1@testborough.gov.uk"):
         assert mailbox.count(email, "agreement_sign_reminder") == 1, email
+    # Each run delivered its own reminders as it went, the other run writing at the same time.
+    sent = {m.state for m in mailbox.all(template="agreement_sign_reminder")}
+    assert sent == {MessageState.SENT}

@@ -12,6 +12,7 @@ import time_machine
 from portal.calls import answering
 from portal.calls.models import CallState, ChemistryCall
 from portal.extensions import db
+from portal.mail.models import MessageState
 from portal.mentors.models import MentorProfile
 from tests.calls_support import NOW, fresh_client, send_request, time_values
 
@@ -122,3 +123,5 @@ def test_two_reminder_runs_at_once_remind_each_mentor_once(app, client, make, lo
     assert sum(sweep.reminded for sweep in sweeps) == 3
     for profile in mentors:
         assert mailbox.count(profile.user.email, "call_reminder") == 1
+    # Each run delivered its own reminders as it went, the other run writing at the same time.
+    assert {m.state for m in mailbox.all(template="call_reminder")} == {MessageState.SENT}

@@ -250,6 +250,7 @@ def send(app: Flask, session: Session, messages: Iterable[OutboxMessage], *,
         return report
     if app.config["MAIL_TRANSPORT"] == "local":
         # The embedded default: the outbox itself is the mailbox, read in the mail viewer.
+        _begin_write(session)
         _mark_sent(session, [m.id for m in messages])
         session.commit()
         report.sent = len(messages)
@@ -315,6 +316,16 @@ _MARK_SENT = (
 )
 
 
+def _begin_write(session: Session) -> None:
+    """End what the session was reading and start a write transaction. On SQLite a transaction
+    that has read and then writes fails at once ("database is locked") if another process
+    wrote in between; one begun IMMEDIATE waits its turn instead."""
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def _mark_sent(executor: Session | sa.Connection, ids: list[int]) -> None:
     now = utcnow()
     # On the session's connection, as plain SQL: a Session given a list of parameters takes an
@@ -335,6 +346,7 @@ def _sent_marks(session: Session) -> Iterator[Callable[[int], None]]:
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         def mark(pk: int) -> None:
+            _begin_write(session)
             _mark_sent(session, [pk])
             session.commit()
 
