@@ -1,0 +1,120 @@
+"""List pages ask the database a fixed number of times, however many rows they show: no query
+per row (N+1). Each test counts a page's statements with few rows and again with more."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from flask import url_for
+
+from portal.accounts.models import Membership, Role
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mentors.models import MentorProfile, ProfileState
+from tests.calls_support import NOW, send_request
+from tests.test_agreements_support import pair, ready_to_sign
+
+
+@pytest.fixture(autouse=True)
+def _fixed_time():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def join(user_id: int, scheme, role: Role) -> None:
+    db.session.add(Membership(user_id=user_id, scheme=scheme, role=role,
+                              eligibility_confirmed_at=utcnow()))
+    db.session.commit()
+
+
+def statements(client, count_queries, path: str, **headers) -> int:
+    with count_queries() as counter:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, (path, response.status_code)
+    return counter.count
+
+
+def test_the_mentors_dashboard_as_requests_arrive(app, client, make, login, count_queries):
+    scheme = make.scheme()
+    profile = make.mentor(scheme, capacity=10)
+    send_request(client, login, make.mentee(scheme), profile)
+    few = statements(login(profile.user), count_queries, "/dashboard")
+    for _ in range(5):
+        send_request(client, login, make.mentee(scheme), profile)
+    page = login(profile.user).get("/dashboard").get_data(as_text=True)
+    assert page.count("/accept") >= 6  # every request is on the page
+    assert statements(client, count_queries, "/dashboard") == few
+
+
+def test_the_mentees_dashboard_and_shortlist_as_the_shortlist_grows(app, client, make, login,
+                                                                    count_queries):
+    scheme = make.scheme(shortlist_limit=10)
+    mentee = make.mentee(scheme)
+
+    def shortlist(profile) -> None:
+        with app.test_request_context():
+            action = url_for("mentors.shortlist_add", profile_id=profile.id)
+        assert login(mentee).post_form(action).status_code == 303
+
+    shortlist(make.mentor(scheme))
+    few = {path: statements(client, count_queries, path) for path in ("/dashboard", "/shortlist")}
+    for _ in range(5):
+        shortlist(make.mentor(scheme))
+    assert {path: statements(client, count_queries, path) for path in few} == few
+
+
+def test_the_search_page_without_htmx_for_2_or_12_results(app, client, make, login,
+                                                          count_queries):
+    scheme = make.scheme()
+    login(make.mentee(scheme))
+    for _ in range(2):
+        make.mentor(scheme, job_title="Principal planner")
+    few = statements(client, count_queries, "/search?q=planner")
+    for _ in range(10):
+        make.mentor(scheme, job_title="Principal planner")
+    assert "12 mentors found" in client.get("/search?q=planner").get_data(as_text=True)
+    assert statements(client, count_queries, "/search?q=planner") == few
+
+
+def test_the_administrators_pages_as_schemes_and_agreements_grow(app, client, make, login,
+                                                                 count_queries):
+    first = make.scheme()
+    admin = make.user(roles={first: [Role.ADMIN]})
+    _, agreement = pair(make, first, mentor_email="m0@testborough.gov.uk",
+                        mentee_email="e0@testborough.gov.uk")
+    pages = ("/admin", f"/admin/schemes/{first.slug}/agreements?state=draft", "/dashboard")
+    login(admin)
+    few = {path: statements(client, count_queries, path) for path in pages}
+
+    for n in range(1, 4):
+        scheme = make.scheme()
+        join(admin.id, scheme, Role.ADMIN)
+        for state_n, email in enumerate(("a", "b")):
+            _, other = pair(make, first if email == "a" else scheme,
+                            mentor_email=f"m{n}{email}@testborough.gov.uk",
+                            mentee_email=f"e{n}{email}@testborough.gov.uk")
+            if state_n:
+                ready_to_sign(app, other)
+    login(admin)
+    listed = client.get(pages[1]).get_data(as_text=True)
+    assert listed.count('href="/admin/agreements/MA-') == 4  # the first and three more drafts
+    assert {path: statements(client, count_queries, path) for path in pages} == few
+
+
+def test_the_scheme_list_and_a_mentors_profiles_as_schemes_grow(app, client, make, login,
+                                                               count_queries):
+    mentor = make.mentor(make.scheme())
+    few_public = statements(client, count_queries, "/schemes")
+    login(mentor.user)
+    few_profiles = statements(client, count_queries, "/mentors/profiles")
+    client.post_form("/sign-out")
+
+    for n in range(3):
+        scheme = make.scheme()
+        join(mentor.user_id, scheme, Role.MENTOR)
+        db.session.add(MentorProfile(user_id=mentor.user_id, scheme=scheme,
+                                     display_name=f"Again {n}", state=ProfileState.DRAFT))
+        db.session.commit()
+    assert statements(client, count_queries, "/schemes") == few_public
+    login(mentor.user)
+    assert statements(client, count_queries, "/mentors/profiles") == few_profiles
