@@ -89,6 +89,29 @@ def test_the_pdf_holds_names_terms_clauses_and_hash_in_any_script(app, make, mai
         assert pdf.render(agreement, version) == pdf.render(agreement, version)
 
 
+def test_kept_font_subsets_draw_what_fpdfs_own_subsetting_draws(app, make, mailbox,
+                                                                 monkeypatch):
+    """The PDF's fonts are subset once per process (font_subsets); the text must come out the
+    same as when fpdf2 subsets them for each document, in Latin-1 and beyond it."""
+    from tests.test_agreements_support import pdf_text as text_of
+
+    assert pdf._SUBSETS_KEPT  # fpdf2 still lets the portal hand it the subsets
+    rendered = []
+    for n, name in enumerate(("Zoë Ó Súilleabháin", "Łukasz Ścibór-Żak")):
+        agreement = signed(app, make, mailbox, mentee_name=name,
+                           mentor_email=f"mentor{n}@testborough.gov.uk",
+                           mentee_email=f"mentee{n}@testborough.gov.uk")
+        with app.test_request_context():
+            kept = pdf.render(agreement, agreement.signed_version)
+            monkeypatch.setattr(pdf, "_SUBSETS_KEPT", False)
+            own = pdf.render(agreement, agreement.signed_version)
+            monkeypatch.setattr(pdf, "_SUBSETS_KEPT", True)
+        assert name in text_of(kept)
+        assert text_of(kept) == text_of(own)
+        rendered.append(kept)
+    assert rendered[0] != rendered[1]
+
+
 def test_every_version_keeps_its_own_text_and_hash(app, make, mailbox):
     _, agreement = pair(make)
     ready_to_sign(app, agreement)

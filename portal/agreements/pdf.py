@@ -21,7 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
-from portal.agreements import canonical
+from portal.agreements import canonical, font_subsets
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.mail import Attachment, absolute_url
 from portal.templating import format_datetime
@@ -32,6 +32,8 @@ INK = (11, 12, 12)
 GREY = (80, 90, 95)
 RULE = (177, 180, 182)
 LINE = 5.2  # mm per line of body text
+#: Each font subset is made once per process (font_subsets), unless fpdf2 has changed.
+_SUBSETS_KEPT = font_subsets.install()
 
 
 @functools.cache
@@ -53,10 +55,11 @@ def _parsed_font(path: Path, style: str) -> TTFFont:
 def _add_font(doc: FPDF, path: Path, style: str) -> None:
     """``doc.add_font``, from the parsed font: the measurements are shared (read only), and
     what a document changes is its own: the subset of glyphs it uses, and the font file
-    object, which fpdf2 cuts down to that subset in place when it writes the PDF."""
+    object, which fpdf2 asks for that subset when it writes the PDF."""
     font = copy.copy(_parsed_font(path, style))
     font.i = len(doc.fonts) + 1
-    font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+    font.ttfont = (font_subsets.FontFile(path) if _SUBSETS_KEPT
+                   else ttLib.TTFont(path, recalcTimestamp=False, lazy=True))
     font.biggest_size_pt = 0
     font.missing_glyphs = []
     font._hbfont = None
