@@ -103,7 +103,10 @@ def test_agreement_has_a_section_for_each_party_and_the_terms_to_fill_in(runner,
 
     assert agreement["title"] and agreement["intro"]
     assert "administrator" in agreement["submit_note"] or "team" in agreement["submit_note"]
-    assert "before your first" in agreement["submit_note"]
+    # It is part of the signed text, which both people write as "we".
+    assert "the mentee submits" in agreement["submit_note"]
+    assert "before our first" in agreement["submit_note"]
+    assert " you" not in agreement["submit_note"]
     sections = agreement["sections"]
     assert {section["party"] for section in sections} == PARTIES
     for section in sections:
