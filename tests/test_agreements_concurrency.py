@@ -1,7 +1,6 @@
 """Two people signing at the same moment end in exactly one "signed by both", with one set of
 emails. Real threads, each with its own connection, on SQLite and on PostgreSQL."""
 
-import contextlib
 import datetime as dt
 import threading
 
@@ -14,6 +13,7 @@ from portal.agreements.models import Agreement, AgreementSignature, AgreementSta
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.mail.models import MessageState
+from tests.overlap import hold_until_both_arrive, run_twice_at_once
 from tests.test_agreements_support import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
@@ -85,35 +85,12 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, make, mailbox, m
         for agreement in agreements:
             ready_to_sign(app, agreement)
 
-    barrier = threading.Barrier(2)
-    real_lock = queries.lock
-
-    def lock_after_both_have_read(agreement_id):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=2)
-        return real_lock(agreement_id)
-
-    monkeypatch.setattr(queries, "lock", lock_after_both_have_read)
-    sent, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                sent.append(reminders.send_due(start + dt.timedelta(days=3, hours=1)))
-                db.session.remove()
-        except BaseException as error:  # reported in the test's own thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    hold_until_both_arrive(queries, "lock", monkeypatch)
+    sent = run_twice_at_once(app, lambda: reminders.send_due(start + dt.timedelta(days=3, hours=1)))
     assert sum(sent) == 6  # both parties of three agreements, once each
     for email in (MENTOR_EMAIL, MENTEE_EMAIL, "mentor0@testborough.gov.uk",
                   "mentee1@testborough.gov.uk"):
         assert mailbox.count(email, "agreement_sign_reminder") == 1, email
     # Each run delivered its own reminders as it went, the other run writing at the same time.
-    sent = {m.state for m in mailbox.all(template="agreement_sign_reminder")}
-    assert sent == {MessageState.SENT}
+    states = {m.state for m in mailbox.all(template="agreement_sign_reminder")}
+    assert states == {MessageState.SENT}

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.mail.models import MessageState
 from portal.mentors.models import MentorProfile
 from tests.calls_support import NOW, fresh_client, send_request, time_values
+from tests.overlap import hold_until_both_arrive, run_twice_at_once
 
 MENTOR = "mira.mentor@testborough.gov.uk"
 
@@ -95,31 +96,9 @@ def test_two_reminder_runs_at_once_remind_each_mentor_once(app, client, make, lo
     for profile in mentors:
         send_request(client, login, mentee, profile)
 
-    barrier = threading.Barrier(2)
-    real_lock = lifecycle.lock_call
-
-    def lock_after_both_have_read(call_id):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=2)  # only the first wait meets the other run
-        return real_lock(call_id)
-
-    monkeypatch.setattr(lifecycle, "lock_call", lock_after_both_have_read)
-    sweeps, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                sweeps.append(lifecycle.remind_and_expire(NOW + dt.timedelta(days=3, hours=1)))
-                db.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
+    hold_until_both_arrive(lifecycle, "lock_call", monkeypatch)
+    sweeps = run_twice_at_once(
+        app, lambda: lifecycle.remind_and_expire(NOW + dt.timedelta(days=3, hours=1)))
     assert sum(sweep.reminded for sweep in sweeps) == 3
     for profile in mentors:
         assert mailbox.count(profile.user.email, "call_reminder") == 1
