@@ -196,6 +196,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make):
      "Give at least two times that suit you"),
     ({"time1_date": slot(-1)[0]}, "The date and time for the first time must be in the future"),
     ({"time2_date": "2026-02-30"}, "Enter the date for the second time as a real date"),
+    ({"time2_date": "3/27/2026"}, "as a real date, like 27 March 2026"),  # month first: no
     ({"time2_time": "25:00"}, "Enter the time for the second time in the 24-hour clock"),
     ({"time2_time": ""}, "Enter the time for the second time"),
     ({"time2_date": slot(3)[0], "time2_time": slot(3)[1]}, "is the same as an earlier one"),
@@ -237,6 +238,19 @@ def test_times_are_read_as_uk_time(client, make, login):
     # 2 April 2026 is in British Summer Time: 10:00 in London is 09:00 UTC.
     send_request(client, login, mentee, profile, time1_date="2026-04-02", time1_time="10:00",
                  time2_date="2026-03-27", time2_time="10:00")
+    starts = [t.starts_at for t in last_call().proposed_times]
+    assert starts == [dt.datetime(2026, 3, 27, 10, 0, tzinfo=dt.UTC),
+                      dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)]
+
+
+def test_dates_typed_the_uk_way_are_read_day_first(client, make, login):
+    """Where a browser has no date picker, people type the date; 2/4/2026 is 2 April."""
+    scheme = make.scheme()
+    profile = make.mentor(scheme)
+    mentee = make.mentee(scheme)
+    response = send_request(client, login, mentee, profile, time1_date="2/4/2026",
+                            time1_time="10:00", time2_date="27 March 2026", time2_time="10:00")
+    assert response.status_code == 303
     starts = [t.starts_at for t in last_call().proposed_times]
     assert starts == [dt.datetime(2026, 3, 27, 10, 0, tzinfo=dt.UTC),
                       dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)]

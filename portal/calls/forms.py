@@ -6,6 +6,7 @@ Times are entered as a date and a time in UK time (Europe/London) and stored in 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,6 +29,35 @@ from portal.templating import LONDON
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.gov.uk"
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+#: Month names and their usual short forms ("mar", "sept") to numbers.
+_MONTHS = {**{name: n for n, name in enumerate(_MONTH_NAMES, 1)},
+           **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}, "sept": 9}
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date as a date picker sends it (2026-03-27) or as people in the UK type it where the
+    browser has no picker: 27/3/2026, 27-03-2026, 27.3.2026, 27 3 2026, 27 March 2026, 27 Mar
+    2026. Day first, always; None if it is not a real date."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = re.split(r"[\s/.,-]+", text.lower())
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return None
+    month = int(parts[1]) if parts[1].isdigit() else _MONTHS.get(parts[1])
+    year = int(parts[2])
+    if month is None or not 1000 <= year <= 9999:
+        return None
+    try:
+        return dt.date(year, month, int(parts[0]))
+    except ValueError:
+        return None
+
+
 def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetime | None:
     """A date and a time field as one aware UTC datetime in the future, or None with errors
     added to the fields. Both empty gives None without errors."""
@@ -40,10 +70,9 @@ def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetim
     if not time_text:
         time_field.errors.append(f"Enter the time for {what}")
         return None
-    try:
-        day = dt.date.fromisoformat(date_text)
-    except ValueError:
-        date_field.errors.append(f"Enter the date for {what} as a real date, like 2026-03-27")
+    day = parse_day(date_text)
+    if day is None:
+        date_field.errors.append(f"Enter the date for {what} as a real date, like 27 March 2026")
         return None
     try:
         clock = dt.datetime.strptime(time_text, "%H:%M").time()
