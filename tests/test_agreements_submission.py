@@ -110,12 +110,19 @@ def test_a_submit_link_for_a_voided_version_is_dead(app, make, mailbox):
     assert world(agreement.id) == before
 
 
-def test_acknowledge_link_works_once_and_tells_both(app, make, mailbox):
-    _, agreement = pair(make)
+def submitted(app, make, mailbox):
+    """A pair whose signed agreement the mentee has submitted, and the administrator's
+    acknowledge link from the email it sent."""
+    relationship, agreement = pair(make)
     signed_by_both(app, mailbox, agreement)
     client_for(app).post_form(submit_link(mailbox))
     link = mailbox.link(mailbox.last(ADMIN_MAILBOX, "agreement_submitted"),
                         "/agreements/acknowledge/")
+    return relationship, agreement, link
+
+
+def test_acknowledge_link_works_once_and_tells_both(app, make, mailbox):
+    _, agreement, link = submitted(app, make, mailbox)
     browser = client_for(app)
     assert browser.post_form(link).status_code == 303
     agreement = fresh(agreement.id)
@@ -148,11 +155,7 @@ def test_acknowledge_link_before_submission_is_refused(app, make, mailbox):
 
 
 def test_the_pair_cannot_confirm_receipt_with_a_forwarded_link(app, make, mailbox):
-    relationship, agreement = pair(make)
-    signed_by_both(app, mailbox, agreement)
-    client_for(app).post_form(submit_link(mailbox))
-    link = mailbox.link(mailbox.last(ADMIN_MAILBOX, "agreement_submitted"),
-                        "/agreements/acknowledge/")
+    relationship, agreement, link = submitted(app, make, mailbox)
     before = world(agreement.id)
     for person in (relationship.mentee, relationship.mentor):
         browser = client_for(app, person)
