@@ -93,8 +93,6 @@ def test_kept_font_subsets_draw_what_fpdfs_own_subsetting_draws(app, make, mailb
                                                                  monkeypatch):
     """The PDF's fonts are subset once per process (font_subsets); the text must come out the
     same as when fpdf2 subsets them for each document, in Latin-1 and beyond it."""
-    from tests.test_agreements_support import pdf_text as text_of
-
     assert pdf._SUBSETS_KEPT  # fpdf2 still lets the portal hand it the subsets
     rendered = []
     for n, name in enumerate(("Zoë Ó Súilleabháin", "Łukasz Ścibór-Żak")):
@@ -106,8 +104,8 @@ def test_kept_font_subsets_draw_what_fpdfs_own_subsetting_draws(app, make, mailb
             monkeypatch.setattr(pdf, "_SUBSETS_KEPT", False)
             own = pdf.render(agreement, agreement.signed_version)
             monkeypatch.setattr(pdf, "_SUBSETS_KEPT", True)
-        assert name in text_of(kept)
-        assert text_of(kept) == text_of(own)
+        assert name in pdf_text(kept)
+        assert pdf_text(kept) == pdf_text(own)
         rendered.append(kept)
     assert rendered[0] != rendered[1]
 
