@@ -15,6 +15,8 @@ $(BIN)/flask: pyproject.toml
 install: $(BIN)/flask
 
 ## Start the portal on http://localhost:5000 with demo data, on SQLite, with the local mailbox.
+## Development is named here on purpose: without PORTAL_ENV the portal applies production rules.
+demo: export PORTAL_ENV = development
 demo: install
 	HTMX_SOURCE=$${HTMX_SOURCE:-vendored} $(BIN)/flask db upgrade
 	$(BIN)/flask schemes load

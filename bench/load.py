@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 USER_AGENT = "portal-bench/1"
+#: The session cookie's name under the production settings the benchmark serves (__Host-).
+SESSION_COOKIE = "__Host-session"
 
 
 @dataclass
@@ -121,7 +123,7 @@ def _client(base_url: str, paths: list[str], cookie: str | None, offset: int, st
     parts = urlsplit(base_url)
     headers = {"User-Agent": USER_AGENT, "Connection": "keep-alive"}
     if cookie:
-        headers["Cookie"] = f"session={cookie}"
+        headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     latencies: list[float] = []
     statuses: Counter = Counter()

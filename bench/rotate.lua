@@ -23,7 +23,7 @@ function init(args)
     end
   end
   if args[2] and #args[2] > 0 then
-    wrk.headers["Cookie"] = "session=" .. args[2]
+    wrk.headers["Cookie"] = "__Host-session=" .. args[2]  -- production's cookie name
   end
   wrk.headers["User-Agent"] = args[3] or "portal-bench/1"
   counter = offset or 0

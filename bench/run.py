@@ -152,7 +152,8 @@ def harness_app(secret_key: str):
     from bench.baseline import bp
     from portal import create_app
 
-    app = create_app({"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "PORTAL_ENV": "testing"})
     app.register_blueprint(bp)
     return app
 
@@ -174,7 +175,7 @@ def preflight(base_url: str, paths: list[str], cookie: str | None,
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     headers = {"User-Agent": data.USER_AGENT}
     if cookie:
-        headers["Cookie"] = f"session={cookie}"
+        headers["Cookie"] = f"{load.SESSION_COOKIE}={cookie}"
     reissued = checked = 0
     times: list[float] = []
     unique = list(dict.fromkeys(paths))

@@ -19,10 +19,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from portal import config
 
-    app.config.update(config.load(app.instance_path))
+    env = None
+    if test_config and "PORTAL_ENV" in test_config:
+        # Tests and benchmarks name their environment; the rules checked are that one's.
+        env = {**os.environ, "PORTAL_ENV": test_config["PORTAL_ENV"]}
+    app.config.update(config.load(app.instance_path, env))
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    config.make_instance_folder(app.instance_path)
+    _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     register_extensions(app)
     register_blueprints(app)
@@ -32,6 +37,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     return app
+
+
+def _create_sqlite_file(url: str) -> None:
+    """Create an embedded database file readable by the portal's own user only.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    try:
+        descriptor = os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        return  # a folder that does not exist: SQLite's own error says so on first use
+    os.close(descriptor)
 
 
 def register_extensions(app: Flask) -> None:

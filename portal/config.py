@@ -47,10 +47,29 @@ def _secret_key(env: dict, instance_path: Path, environment: str) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    make_instance_folder(instance_path)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
+    # Only the portal's own user may read the key: with it anyone could forge a sign-in link.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
     return key
+
+
+def make_instance_folder(instance_path: str | Path) -> None:
+    """Create the instance folder readable by the portal's own user only (key and database)."""
+    Path(instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why a secret key is too easy to guess, or None. Long random strings pass."""
+    if len(key) < 32:
+        return "at least 32 characters"
+    if len(set(key)) < 12:
+        # "kkkk..." or "abcabc...": length alone proves nothing. A random URL-safe key of 32
+        # characters or more has about 27 different ones.
+        return "a long random string, not a repeated pattern"
+    return None
 
 
 def _database_url(env: dict, instance_path: Path) -> str:
@@ -67,7 +86,10 @@ def load(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
     instance = Path(instance_path)
-    environment = env.get("PORTAL_ENV", "development")
+    # Fail closed: without PORTAL_ENV the strict production rules apply, so a portal started
+    # on a server without it never opens the local mailbox to the network. Development must be
+    # asked for by name (`make demo` does).
+    environment = env.get("PORTAL_ENV") or "production"
     if environment not in {"development", "production", "testing"}:
         raise ConfigError(
             f"PORTAL_ENV must be development, production or testing, not {environment!r}"
@@ -124,20 +146,29 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": environment == "production",
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this
+        # host only and for every path: a neighbouring subdomain cannot plant or read it.
+        "SESSION_COOKIE_NAME": "__Host-session" if environment == "production" else "session",
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 0),
+        # Monitoring that sends "Authorization: Bearer <HEALTH_TOKEN>" sees /health's figures;
+        # everyone else off this machine sees only up or down.
+        "HEALTH_TOKEN": env.get("HEALTH_TOKEN") or None,
     }
     config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_MAX_HOURS"] * 3600
-    _check(config, server_named=bool(mail_server))
+    _check(config, server_named=bool(mail_server), env_named=bool(env.get("PORTAL_ENV")))
     return config
 
 
-def _check(config: dict, *, server_named: bool = True) -> None:
+def _check(config: dict, *, server_named: bool = True, env_named: bool = True) -> None:
     """Refuse to start on a contradictory or incomplete setting, naming every problem at once."""
     problems = _problems(config, server_named=server_named)
     if problems:
-        raise ConfigError("The portal cannot start until these settings are fixed:\n"
+        preface = "" if env_named else (
+            "PORTAL_ENV is not set, so the portal applies its production rules. To try it on "
+            "this machine with the local mailbox, set PORTAL_ENV=development (make demo does).\n")
+        raise ConfigError(preface + "The portal cannot start until these settings are fixed:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
 
 
@@ -180,14 +211,15 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
         add("REDIS_URL must start with redis://, rediss:// or unix://.")
     if config["HTMX_SOURCE"] not in {"cdn", "vendored"}:
         add("HTMX_SOURCE must be cdn or vendored.")
+    if config["HEALTH_TOKEN"] and len(config["HEALTH_TOKEN"]) < 24:
+        add("HEALTH_TOKEN must be at least 24 characters: a long random string.")
     if production:
         if not config["SECRET_KEY"]:
             add("SECRET_KEY must be set in production: a long random string, for example from "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
-        elif len(config["SECRET_KEY"]) < 32:
-            add("SECRET_KEY must be at least 32 characters in production: a long random "
-                "string, for example from python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'.")
+        elif weakness := weak_secret_key(config["SECRET_KEY"]):
+            add(f"SECRET_KEY must be {weakness} in production, for example from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
         if not smtp or not server_named:
             add("Production needs real mail: set MAIL_SERVER (and MAIL_PORT), even when it is "
                 "a relay on this machine (localhost).")

@@ -1,18 +1,24 @@
 """Health endpoint for load balancers and monitoring.
 
 200 while the database answers, 503 when it does not: a load balancer takes the process out of
-rotation. The age of the oldest undelivered message is reported but never fails the check: a
-slow mail server is not this process's fault, and monitoring should alert on the figure instead.
+rotation. The public sees only that ("ok" or "error"); the figures behind it (the age of the
+oldest undelivered message, dead letters, where rate limits are counted, the database error)
+go only to a client on this machine or one that sends HEALTH_TOKEN, since they tell an
+outsider how the portal is run. A slow mail server never fails the check: it is not this
+process's fault, and monitoring should alert on the figure instead.
 """
 
+import hmac
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
 from portal import ratelimit
 from portal.auth import public
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
+from portal.security import from_this_machine
 
 bp = Blueprint("health", __name__)
 
@@ -33,8 +39,12 @@ def health():
         db.session.rollback()
     except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
+        if not _may_see_details():
+            return _no_store(jsonify(status="error")), 503
         response = jsonify(status="error", database="unreachable", detail=type(error).__name__)
         return _no_store(response), 503
+    if not _may_see_details():
+        return _no_store(jsonify(status="ok"))
     if oldest is not None and oldest.tzinfo is None:  # min() bypasses the column type on SQLite
         from datetime import UTC, datetime
 
@@ -46,6 +56,16 @@ def health():
         undelivered=counts.get(MessageState.QUEUED, 0),
         dead_letters=counts.get(MessageState.DEAD, 0), rate_limits=ratelimit.status(),
     ))
+
+
+def _may_see_details() -> bool:
+    """A probe on this machine, or monitoring that sends the configured token."""
+    token = current_app.config.get("HEALTH_TOKEN")
+    if token:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if sent and hmac.compare_digest(sent.encode(), token.encode()):
+            return True
+    return from_this_machine()
 
 
 def _no_store(response):

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-
-HTMX_CDN = "https://cdn.jsdelivr.net"
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["content_security_policy"] = content_security_policy(app.config)
     app.before_request(_expire_idle_sessions)
     app.after_request(_headers)
+
+
+def content_security_policy(config) -> str:
+    """The policy for every page: scripts only from the portal, or the one pinned htmx file.
+
+    Naming the exact file rather than the CDN's host keeps every other package on that CDN
+    out; the page's SRI hash pins its bytes as well.
+    """
+    from portal.templating import HTMX_CDN_URL
+
+    scripts = "'self'" if config["HTMX_SOURCE"] == "vendored" else f"'self' {HTMX_CDN_URL}"
+    return (f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
 
 
 def _expire_idle_sessions():
@@ -49,12 +62,8 @@ def _headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     # Links in emails carry tokens: never leak a URL to another site.
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault(
-        "Content-Security-Policy",
-        f"default-src 'self'; script-src 'self' {HTMX_CDN}; style-src 'self'; "
-        "img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
-    )
+    headers.setdefault("Content-Security-Policy",
+                       current_app.extensions["content_security_policy"])
     personal = current_user.is_authenticated or (request.view_args or {}).get("token")
     if personal:
         # Personal pages and emailed-link pages must not be kept by browsers or proxies.
@@ -62,3 +71,25 @@ def _headers(response):
     if flask_config().get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def from_this_machine() -> bool:
+    """Whether the request comes from a browser or probe on this machine (loopback).
+
+    Behind a proxy that is not trusted (TRUST_PROXY_HOPS=0) every request arrives from the
+    proxy's own address, often loopback: one that says it was forwarded is someone else's.
+    """
+    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    if forwarded and not current_app.config["TRUST_PROXY_HOPS"]:
+        return False
+    return is_loopback(request.remote_addr)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a client address is this machine (127.0.0.0/8 or ::1)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or ip).is_loopback

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
     "PORTAL_ENV": "production",
-    "SECRET_KEY": "k" * 48,
+    "SECRET_KEY": "P3vG0q-Lx8Rz1Wd_Tn5Ys2Ka7Mf9Hc4Ej6Ub",
     "BASE_URL": "https://mentoring.testborough.gov.uk",
     "DATABASE_URL": "postgresql://portal@db.testborough.gov.uk/portal",
     "MAIL_SERVER": "smtp.testborough.gov.uk",
@@ -34,14 +34,14 @@ def load(tmp_path, **env):
     return config.load(str(tmp_path), {k: v for k, v in env.items() if v is not None})
 
 
-def test_embedded_default_needs_no_settings(tmp_path):
-    settings = load(tmp_path)
+def test_embedded_default_needs_only_development_named(tmp_path):
+    settings = load(tmp_path, PORTAL_ENV="development")
     assert settings["PORTAL_ENV"] == "development"
     assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
     assert settings["MAIL_TRANSPORT"] == "local" and settings["MAIL_DELIVERY"] == "inline"
     assert settings["REDIS_URL"] is None
     assert (tmp_path / "secret_key").exists()  # generated once, kept for the next start
-    assert load(tmp_path)["SECRET_KEY"] == settings["SECRET_KEY"]
+    assert load(tmp_path, PORTAL_ENV="development")["SECRET_KEY"] == settings["SECRET_KEY"]
 
 
 def test_production_settings_are_read(tmp_path):
@@ -66,6 +66,7 @@ def test_mail_port_follows_the_chosen_security(tmp_path, use_ssl, use_tls, port)
 @pytest.mark.parametrize("changes, message", [
     ({"SECRET_KEY": None}, "SECRET_KEY must be set in production"),
     ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
+    ({"SECRET_KEY": "k" * 48}, "SECRET_KEY must be a long random string"),
     ({"BASE_URL": "http://mentoring.testborough.gov.uk"}, "BASE_URL must be the portal's https"),
     ({"MAIL_SERVER": None}, "Production needs real mail: set MAIL_SERVER"),
     ({"MAIL_SERVER": None, "MAIL_TRANSPORT": "smtp"}, "Production needs real mail"),
@@ -114,7 +115,8 @@ def test_a_mail_relay_on_the_same_machine_may_take_a_password_without_tls(tmp_pa
 
 
 def test_development_allows_plain_local_settings(tmp_path):
-    settings = load(tmp_path, MAIL_SERVER="localhost", MAIL_PORT="1025")
+    settings = load(tmp_path, PORTAL_ENV="development", MAIL_SERVER="localhost",
+                    MAIL_PORT="1025")
     assert settings["MAIL_TRANSPORT"] == "smtp"
 
 

@@ -1,4 +1,5 @@
-"""The local mail viewer: registered only in the development configuration."""
+"""The local mail viewer: registered only in the development configuration, and even then
+shown only to a browser on the same machine (its emails carry working sign-in links)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
@@ -6,8 +7,16 @@ from flask import Blueprint, abort, render_template
 from portal.auth import public
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
+from portal.security import from_this_machine
 
 bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
+
+
+@bp.before_request
+def _only_from_this_machine():
+    """404 for any other client, as if the mailbox were not there."""
+    if not from_this_machine():
+        abort(404)
 
 
 @bp.route("/")
