@@ -4,12 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := portal:create_app
 
-.PHONY: demo test test-browser lint format bench install
+.PHONY: demo test test-browser lint format bench install audit constraints
 
-$(BIN)/flask: pyproject.toml
+# Installs the versions the tests last passed with (constraints.txt), so a fresh machine and CI
+# get the same ones; `make constraints` moves them on within pyproject.toml's ranges.
+$(BIN)/flask: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(BIN)/flask
 
 install: $(BIN)/flask
@@ -36,6 +38,19 @@ lint: install
 
 format: install
 	$(BIN)/ruff format portal tests bench
+
+## Check the pinned versions against PyPI's vulnerability data (skipped when it is unreachable).
+audit: install
+	bash scripts/audit.sh
+
+## Re-pin every dependency to the newest versions pyproject.toml allows, in a fresh environment.
+constraints:
+	rm -rf .constraints-venv && $(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet '.[test]' 'pip-audit>=2.7,<3'
+	( echo "# The versions the tests passed with; made by 'make constraints', read by 'make install'."; \
+	  .constraints-venv/bin/pip freeze --exclude-editable | grep -v '^mentoring-portal' ) > constraints.txt
+	rm -rf .constraints-venv build *.egg-info
 
 bench: install
 	$(BIN)/python bench/run.py
