@@ -134,7 +134,10 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "SIGN_IN_LINK_MINUTES": _int(env, "SIGN_IN_LINK_MINUTES", 15),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
+        # Links to one address from one client, and from all clients together (see
+        # portal.accounts.signin): the second caps a flood from many clients.
         "SIGN_IN_LIMIT_PER_ADDRESS": _int(env, "SIGN_IN_LIMIT_PER_ADDRESS", 5),
+        "SIGN_IN_LIMIT_PER_ADDRESS_TOTAL": _int(env, "SIGN_IN_LIMIT_PER_ADDRESS_TOTAL", 15),
         "SIGN_IN_LIMIT_PER_CLIENT": _int(env, "SIGN_IN_LIMIT_PER_CLIENT", 30),
         "RATE_LIMIT_WINDOW_SECONDS": _int(env, "RATE_LIMIT_WINDOW_SECONDS", 15 * 60),
         "SEARCH_PAGE_SIZE": _int(env, "SEARCH_PAGE_SIZE", 20),
@@ -152,6 +155,10 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 0),
+        # Bounded input: the largest form (a mentor profile, about 13,000 characters at its
+        # limits) is under 160 kB even in 4-byte characters; anything bigger is refused, unread.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_FORM_KB", 256) * 1024,
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024, "MAX_FORM_PARTS": 200,  # multipart: per part, parts
         # Monitoring that sends "Authorization: Bearer <HEALTH_TOKEN>" sees /health's figures;
         # everyone else off this machine sees only up or down.
         "HEALTH_TOKEN": env.get("HEALTH_TOKEN") or None,
@@ -211,6 +218,9 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
         add("REDIS_URL must start with redis://, rediss:// or unix://.")
     if config["HTMX_SOURCE"] not in {"cdn", "vendored"}:
         add("HTMX_SOURCE must be cdn or vendored.")
+    if config["MAX_CONTENT_LENGTH"] < 64 * 1024:
+        add("MAX_FORM_KB must be at least 64: the longest forms, written in any script, need "
+            "that much.")
     if config["HEALTH_TOKEN"] and len(config["HEALTH_TOKEN"]) < 24:
         add("HEALTH_TOKEN must be at least 24 characters: a long random string.")
     if production:

@@ -132,7 +132,7 @@ def test_app_under_gunicorn_with_two_workers_delivers_each_email_once(app, make,
                         name=f"Staff Member {n}") for n in range(12)]
     flooded = f"flood-{uuid.uuid4().hex[:8]}@testborough.gov.uk"
     env = {
-        **os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 48,
+        **os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "Gq7Lm2Xv9Rt4Kp8Wz1Nc6Hd3Bf5Js0Ya",
         "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "BASE_URL": "https://portal.testborough.gov.uk",
@@ -156,8 +156,9 @@ def test_app_under_gunicorn_with_two_workers_delivers_each_email_once(app, make,
         with ThreadPoolExecutor(max_workers=4) as pool:
             statuses = list(pool.map(ask, [p.email for p in people] + [flooded] * 7))
         assert statuses[:12] == [303] * 12
-        # Five links for one address, however the requests were spread over the two processes.
-        assert sorted(statuses[12:]) == [303] * 5 + [429] * 2
+        # Five links for one address, however the requests were spread over the two processes;
+        # the extra requests see the usual page (nobody is shown an error others caused).
+        assert statuses[12:] == [303] * 7
 
         assert sink.wait_for(12 + 5, timeout=10)
         received = sink.message_ids

@@ -4,12 +4,13 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Membership, Role, User
 from portal.extensions import db
+from tests.conftest import PG_URL, Client, make_app
 
 
-def register(client, scheme, **fields):
+def register(client, scheme, headers=None, **fields):
     data = {"roles": ["mentee"], "full_name": "Grace Hopper", "email": "grace@testborough.gov.uk",
             "confirm": "y", **fields}
-    return client.post_form(f"/schemes/{scheme.slug}/register", data)
+    return client.post_form(f"/schemes/{scheme.slug}/register", data, headers=headers)
 
 
 def users():
@@ -85,3 +86,29 @@ def test_signed_in_person_joins_another_scheme(client, make, login):
 
 def test_unknown_scheme_is_not_found(client):
     assert client.get("/schemes/no-such-scheme/register").status_code == 404
+
+
+def test_registration_links_asked_for_by_someone_else_are_capped_without_locking_you_out(
+        app, tmp_path, make, mailbox):
+    (tmp_path / "proxied").mkdir()
+    proxied = make_app(tmp_path / "proxied", TRUST_PROXY_HOPS=1)  # X-Forwarded-For is the client
+    proxied.test_client_class = Client
+    with proxied.app_context():
+        if not PG_URL:
+            db.create_all()
+        scheme = make.scheme()
+        attacker = proxied.test_client()
+        answers = [register(attacker, scheme, headers={"X-Forwarded-For": "203.0.113.66"})
+                   for _ in range(8)]
+        assert [a.status_code for a in answers] == [303] * 8
+        assert mailbox.count("grace@testborough.gov.uk") == 5
+
+        owner = proxied.test_client()
+        assert register(owner, scheme,
+                        headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 303
+        assert mailbox.count("grace@testborough.gov.uk") == 6
+        link = mailbox.link(mailbox.last("grace@testborough.gov.uk"), "/register/")
+        assert owner.post_form(link).status_code == 303
+        assert [u.email for u in users()] == ["grace@testborough.gov.uk"]
+        db.session.remove()
+        db.engine.dispose()

@@ -166,3 +166,19 @@ def test_health_hides_the_database_error_from_the_public(tmp_path):
     response = client.get("/health", environ_base=ELSEWHERE)
     assert response.status_code == 503
     assert response.json == {"status": "error"}
+
+
+def test_the_privacy_notice_lists_every_cookie_the_portal_sets(client, make, login, app):
+    """Each cookie set on signing in is named in the notice, with how long it lasts."""
+    from portal import tokens
+
+    person = make.mentee(make.scheme(), email="cookies@testborough.gov.uk")
+    with app.test_request_context():
+        token = tokens.make("sign-in", uid=person.id)
+    response = client.post_form(f"/sign-in/{token}")
+    names = {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
+    notice = client.get("/privacy").get_data(as_text=True)
+    assert names == {"session", "known-device"}
+    for name in names:
+        assert f'<td class="govuk-table__cell">{name}</td>' in notice
+    assert f"at most {app.config['SESSION_MAX_HOURS']} hours" in notice

@@ -2,11 +2,32 @@
 
 Neither the pages nor the timing say whether an address has an account: every request for a
 link answers "check your email", and the email itself says what to do next.
+
+Limits on link emails (sign-in and registration share them), checked in this order:
+
+1. Per client (network address), ``SIGN_IN_LIMIT_PER_CLIENT`` requests in the window. Every
+   request it lets through counts, whatever happens next. Over it, the client is shown "too many
+   attempts" (429): that is its own doing.
+2. Per address and client, ``SIGN_IN_LIMIT_PER_ADDRESS`` links: one client cannot send an
+   address more than this, however often it asks.
+3. Per address from all clients, ``SIGN_IN_LIMIT_PER_ADDRESS_TOTAL`` links (15 unless set),
+   so many clients together cannot flood a mailbox either. A browser that has
+   signed in to this address before (the known-device cookie, an HMAC of the address) skips this
+   cap, so an attacker with many network addresses cannot use it up to lock the owner out.
+
+Only links actually sent count against 2 and 3. When 2 or 3 is reached the link is dropped
+silently and the page says "check your email" as usual: the address's owner never sees an
+error that someone else caused, and the page still says nothing about the account. One log line
+with a hash prefix of the address lets operators see it happen. Mail to one address in a window
+is bounded by the total cap, plus the cap of 2 for each network address of the owner's own
+browsers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +38,10 @@ from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.schemes.models import Scheme
+
+log = logging.getLogger(__name__)
+
+KNOWN_DEVICE_DAYS = 180
 
 
 class TooManyRequests(DomainError):
@@ -31,17 +56,46 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def _check_rate(email: str, client: str) -> None:
+def _digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:24]
+
+
+def device_mark(email: str) -> str:
+    """The known-device cookie's value for an address: an HMAC, so it cannot be made up and
+    does not show the address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"known-device:" + normalise_email(email).encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def is_known_device(email: str, mark: str | None) -> bool:
+    return bool(mark) and hmac.compare_digest(mark, device_mark(email))
+
+
+def _may_send_link(email: str, client: str, known_device: bool) -> bool:
+    """Apply the limits (see the module docstring): raise for a client over its own limit,
+    return False to drop a link that would go over an address's limit."""
     config = current_app.config
-    digest = hashlib.sha256(email.encode()).hexdigest()[:24]
-    per_address = ratelimit.allow(f"link:addr:{digest}", config["SIGN_IN_LIMIT_PER_ADDRESS"])
-    per_client = ratelimit.allow(f"link:client:{client}", config["SIGN_IN_LIMIT_PER_CLIENT"])
-    if not (per_address and per_client):
+    if not ratelimit.hit(f"link:client:{client}", config["SIGN_IN_LIMIT_PER_CLIENT"]):
         minutes = config["RATE_LIMIT_WINDOW_SECONDS"] // 60
         raise TooManyRequests(
             f"You have asked for too many links. Wait {minutes} minutes, then try again.",
             title="Too many attempts",
         )
+    digest = _digest(email)
+    one_client = config["SIGN_IN_LIMIT_PER_ADDRESS"]
+    all_clients = config["SIGN_IN_LIMIT_PER_ADDRESS_TOTAL"]
+    limits = [(f"link:addr-client:{digest}:{client}", one_client, "for one client")]
+    if not known_device:
+        limits.append((f"link:addr:{digest}", all_clients, "for all clients"))
+    # Look first, then count: a link dropped by the second limit must not use up the first.
+    # Each hit is itself a check, so requests racing past the look still cannot overshoot.
+    full = next((name for key, limit, name in limits if not ratelimit.test(key, limit)), None)
+    if full is None and all(ratelimit.hit(key, limit) for key, limit, _ in limits):
+        return True
+    log.warning("Link email to address sha256:%s not sent: its limit %s is reached",
+                digest[:12], full or "(counted by a request at the same moment)")
+    return False
 
 
 def safe_next(path: str | None) -> str | None:
@@ -54,10 +108,13 @@ def safe_next(path: str | None) -> str | None:
     return path
 
 
-def request_sign_in(email: str, client: str, next_path: str | None = None) -> None:
-    """Email a sign-in link to an account holder, or a registration pointer to anyone else."""
+def request_sign_in(email: str, client: str, next_path: str | None = None,
+                    device: str | None = None) -> None:
+    """Email a sign-in link to an account holder, or a registration pointer to anyone else
+    (unless the limits drop it: the caller answers the same either way)."""
     email = normalise_email(email)
-    _check_rate(email, client)
+    if not _may_send_link(email, client, is_known_device(email, device)):
+        return
     user = find_user(email)
     minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
     if user is None:
@@ -98,10 +155,12 @@ def sign_out(user: User) -> None:
 
 
 def start_registration(scheme: Scheme, roles: list[Role], full_name: str, email: str,
-                       client: str) -> None:
-    """Email a link that creates the account (or adds the roles) once the address is proven."""
+                       client: str, device: str | None = None) -> None:
+    """Email a link that creates the account (or adds the roles) once the address is proven
+    (unless the limits drop it: the caller answers the same either way)."""
     email = normalise_email(email)
-    _check_rate(email, client)
+    if not _may_send_link(email, client, is_known_device(email, device)):
+        return
     token = tokens.make("register", e=email, s=scheme.id, r=[r.value for r in roles],
                         name=full_name.strip())
     existing = find_user(email)

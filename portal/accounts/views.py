@@ -6,6 +6,7 @@ import time
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -33,13 +34,30 @@ def _start_session(user) -> None:
     session["signed_in_at"] = session["seen"] = time.time()
 
 
+def _known_device_cookie() -> str:
+    # __Host- makes browsers refuse it unless Secure, for this host only, as with the session.
+    return "__Host-known-device" if current_app.config.get("SESSION_COOKIE_SECURE") \
+        else "known-device"
+
+
+def _remember_device(response, user):
+    """Mark this browser as one the person has signed in from: its link requests then skip the
+    cap that many clients together could use up (see portal/accounts/signin.py)."""
+    response.set_cookie(_known_device_cookie(), signin.device_mark(user.email),
+                        max_age=signin.KNOWN_DEVICE_DAYS * 24 * 3600, path="/",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                        httponly=True, samesite="Lax")
+    return response
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public("anyone may ask for a sign-in link")
 def sign_in():
     form = SignInForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        signin.request_sign_in(form.email.data, client_ip(), form.next.data)
-        session["link_sent_to"] = signin.normalise_email(form.email.data)
+        signin.request_sign_in(form.email.data, client_ip(), form.next.data,
+                               device=request.cookies.get(_known_device_cookie()))
+        session["link_sent_to"] = masked_email(form.email.data)
         return redirect(url_for("accounts.check_email"), 303)
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
 
@@ -49,8 +67,15 @@ def sign_in():
 def check_email():
     response = make_response(render_template("accounts/check_email.html",
                                              email=session.get("link_sent_to")))
-    response.headers["Cache-Control"] = "no-store"  # it shows the person's address
+    response.headers["Cache-Control"] = "no-store"  # it shows part of the person's address
     return response
+
+
+def masked_email(email: str) -> str:
+    """'jo•••@council.gov.uk': enough to spot a mistyped address, while the session cookie
+    (signed, not encrypted) carries no one's email address."""
+    local, _, domain = signin.normalise_email(email).rpartition("@")
+    return f"{local[:2]}•••@{domain}"
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
@@ -64,7 +89,7 @@ def use_sign_in_link(token: str):
         user, next_path = signin.sign_in(token, client_ip())
         _start_session(user)
         flash(f"You are signed in as {user.full_name}.", "success")
-        return redirect(next_path or url_for("main.dashboard"), 303)
+        return _remember_device(redirect(next_path or url_for("main.dashboard"), 303), user)
     return render_template("accounts/continue.html", form=form,
                            action=url_for("accounts.use_sign_in_link", token=token),
                            title="Sign in to the mentoring portal",
@@ -84,8 +109,9 @@ def register(slug: str):
     form = RegisterForm()
     if form.validate_on_submit():
         signin.start_registration(scheme, [Role(r) for r in form.roles.data], form.full_name.data,
-                                  form.email.data, client_ip())
-        session["link_sent_to"] = signin.normalise_email(form.email.data)
+                                  form.email.data, client_ip(),
+                                  device=request.cookies.get(_known_device_cookie()))
+        session["link_sent_to"] = masked_email(form.email.data)
         return redirect(url_for("accounts.check_email"), 303)
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form, scheme=scheme), status
@@ -102,7 +128,7 @@ def confirm_registration(token: str):
         user = signin.complete_registration(token, client_ip())
         _start_session(user)
         flash(f"You have joined {scheme.name}.", "success")
-        return redirect(url_for("main.dashboard"), 303)
+        return _remember_device(redirect(url_for("main.dashboard"), 303), user)
     return render_template("accounts/continue.html", form=form,
                            action=url_for("accounts.confirm_registration", token=token),
                            title=f"Confirm your registration for {scheme.name}",
