@@ -48,7 +48,7 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return render_template("errors/csrf.html"), 400
 
-    for code in (400, 403, 404, 405, 410, 429, 500):
+    for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, _page_for(code))
 
 
@@ -58,6 +58,7 @@ _TITLES = {
     404: "Page not found",
     405: "This page cannot do that",
     410: "This link no longer works",
+    413: "What you sent is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }

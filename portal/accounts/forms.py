@@ -1,13 +1,12 @@
 """Forms for registering and signing in."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from portal.forms import MultiCheckboxField, strip
+from portal.forms import MultiCheckboxField, PortalForm, strip
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = EmailField(
         "Email address", filters=[strip],
         validators=[DataRequired("Enter your email address"),
@@ -21,7 +20,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Email me a sign-in link")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     roles = MultiCheckboxField(
         "How do you want to take part?",
         choices=[("mentee", "As a mentee: I want a mentor"),
@@ -50,7 +49,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError("Confirm that you meet the eligibility statement")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PortalForm):
     roles = RegisterForm.roles
     confirm = RegisterForm.confirm
     submit = SubmitField("Join scheme")
@@ -59,7 +58,7 @@ class JoinForm(FlaskForm):
     validate_confirm = RegisterForm.validate_confirm
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button and a CSRF token: the POST behind an emailed link's page."""
 
     submit = SubmitField("Continue")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Val
 
 from portal.agreements import canonical
 from portal.agreements.signing import names_match
-from portal.forms import strip
+from portal.forms import PortalForm, strip
 
 WHO_CHOICES = [("mentee", "The mentee"), ("mentor", "The mentor"),
                ("both", "Both of us, taking turns")]
@@ -77,7 +76,7 @@ def one_of(choices, message: str) -> AnyOf:
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,30}$")
 
 
-class TermsForm(FlaskForm):
+class TermsForm(PortalForm):
     start_date = DateInput("Start date", "Enter the start date as a real date, like 2026-03-02",
                            description="The date of your first session, or the week you plan "
                                        "to start.")
@@ -184,7 +183,7 @@ class TermsForm(FlaskForm):
         self.phone.data = getattr(agreement, f"{party}_phone")
 
 
-class SignForm(FlaskForm):
+class SignForm(PortalForm):
     full_name = StringField("Your full name", filters=[strip],
                             validators=[Length(max=200)])
     confirm = BooleanField("I have read this agreement and I agree to it")
@@ -207,7 +206,7 @@ class SignForm(FlaskForm):
             raise ValidationError("Confirm that you have read the agreement and agree to it")
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PortalForm):
     """A look-up, sent by GET: no CSRF token, nothing changes."""
 
     class Meta:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Form,
     IntegerField,
     RadioField,
     SearchField,
@@ -15,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField, strip
+from portal.forms import MultiCheckboxField, PortalForm, QueryForm, strip
 from portal.mentors.models import MeetingFormat, Sector
 from portal.mentors.profiles import missing_for_publication
 
@@ -33,7 +31,7 @@ def _enum(cls, value):
         return None
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     display_name = StringField(
         "Your name", filters=[strip],
         validators=[InputRequired("Enter your name"),
@@ -134,7 +132,7 @@ class ProfileForm(FlaskForm):
         }
 
 
-class SearchForm(Form):
+class SearchForm(QueryForm):
     """The search box and filters: a plain GET, so every search has a URL to bookmark."""
 
     # No Optional() on the text filters: every filter is optional, so labels need not say so.
@@ -182,7 +180,7 @@ class SearchForm(Form):
         }
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     class Meta:
         # One form per shortlisted mentor, each with its own prefix; the app-wide CSRF check
         # (which reads the page's token) guards the post.
