@@ -147,6 +147,9 @@ def test_schemes_keep_the_rules_of_the_schemes_they_are_modelled_on(runner):
     # Line managers agree first in Hertfordshire and West Suffolk only.
     assert {slug for slug, s in found.items() if s.needs_line_manager_approval} == {
         "herts-planning", "west-suffolk"}
+    # No shipped pack names the managers' organisations: the demo people's made-up domains
+    # would be refused. An operator adds its own (see the README's pack format).
+    assert all(s.line_manager_domains == [] for s in found.values())
     # West Suffolk's evaluation form: six questions for each party.
     assert [len(q) for q in found["west-suffolk"].evaluation_form.values()] == [6, 6]
     # East Midlands: four to six sessions over twelve months, 48 hours' notice, mentee leads.
@@ -175,6 +178,12 @@ BROKEN = {
     "limit that is not a number": (None, "max_open_requests must be a whole number from 1 to 20"),
     "yes or no given as text": (None, "needs_line_manager_approval must be true or false"),
     "expertise given twice": (None, "expertise_areas has the same area twice"),
+    "line manager domain with an @": (None, "line_manager_domains must be a list of domains"),
+    "line manager domain that is not a domain": (None,
+                                                 "line_manager_domains must be a list of domains"),
+    "line manager domain given twice": (None, "line_manager_domains has the same domain twice"),
+    "line manager domains without approval": (None, "line_manager_domains is set but "
+                                                     "needs_line_manager_approval is not true"),
 }
 
 
@@ -191,6 +200,17 @@ def broken_pack(kind: str) -> str:
     if kind == "yes or no given as text":
         return re.sub(r"(?m)^needs_line_manager_approval = .*$",
                       'needs_line_manager_approval = "no"', text)
+    domains = {"line manager domain with an @": '["@eelga.gov.uk"]',
+               "line manager domain that is not a domain": '["eelga"]',
+               "line manager domain given twice": '["eelga.gov.uk", "EELGA.gov.uk"]'}
+    if kind in domains:
+        return text.replace("needs_line_manager_approval = false",
+                            "needs_line_manager_approval = true\n"
+                            f"line_manager_domains = {domains[kind]}")
+    if kind == "line manager domains without approval":
+        return text.replace("needs_line_manager_approval = false",
+                            'needs_line_manager_approval = false\n'
+                            'line_manager_domains = ["eelga.gov.uk"]')
     if kind == "expertise given twice":
         return re.sub(r"(?m)^expertise_areas = \[", 'expertise_areas = ["Twice", "Twice", ', text)
     return text.split("[[agreement.sections]]")[0] + "[agreement.terms]\nsessions = 4\n"
@@ -210,6 +230,18 @@ def test_a_malformed_pack_is_refused_with_a_clear_error_and_changes_nothing(runn
     assert BROKEN[kind][1] in result.output
     assert "No schemes were changed." in result.output
     assert snapshot() == before
+
+
+def test_a_pack_without_line_manager_domains_clears_them(runner, tmp_path):
+    load(runner)
+    edited = tmp_path / "west-suffolk.toml"
+    edited.write_text(re.sub(r"(?m)^line_manager_domains = .*$", "", pack_text("west-suffolk")),
+                      encoding="utf-8")
+
+    result = load(runner, edited)
+
+    assert result.exit_code == 0, result.output
+    assert schemes()["west-suffolk"].line_manager_domains == []
 
 
 def test_a_broken_pack_among_good_ones_loads_none_of_them(runner, tmp_path):

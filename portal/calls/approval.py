@@ -1,4 +1,9 @@
-"""A line manager approves (or not) a mentee taking part, through an emailed link, no account."""
+"""A line manager approves (or not) a mentee taking part, through an emailed link, no account.
+
+The mentee chooses the address the link goes to, so the address is checked: it must not be the
+mentee's own in any disguise, and it must be at one of the scheme's organisations when the
+scheme's pack lists them (``line_manager_domains``).
+"""
 
 from __future__ import annotations
 
@@ -25,8 +30,9 @@ def ask_line_manager(mentee: User, scheme: Scheme, manager_name: str, manager_em
     if not mentee.has_role(Role.MENTEE, scheme.id):
         raise NotAllowed(f"Join {scheme.name} as a mentee first.")
     manager_email = manager_email.strip().lower()
-    if manager_email == mentee.email:
-        raise DomainError("Give your line manager's email address, not your own.")
+    problem = manager_address_problem(mentee, scheme, manager_email)
+    if problem is not None:
+        raise DomainError(problem + ".")
     lock(db.session(), sa.select(User).where(User.id == mentee.id))
     current = latest_approval(mentee.id, scheme.id)
     if current is not None and current.state == ApprovalState.APPROVED:
@@ -58,6 +64,13 @@ def check_link(token: str, viewer: User | None = None) -> LineManagerApproval:
     if viewer is not None and viewer.id == approval.mentee_id:
         raise NotAllowed("This link is for your line manager. Only they can approve your "
                          "taking part.", title="This link is for your line manager")
+    # Requests sent before an address rule existed, or before the scheme named its
+    # organisations: the link must not approve what asking today would refuse.
+    if approval.state == ApprovalState.PENDING and manager_address_problem(
+            approval.mentee, approval.scheme, approval.manager_email) is not None:
+        raise NotAllowed(f"This request cannot be approved from this address. Ask "
+                         f"{approval.mentee.full_name} to send a new request to their line "
+                         "manager's work email address.", title="This request cannot be answered")
     return approval
 
 
@@ -82,6 +95,37 @@ def decide(token: str, approve: bool, *, viewer: User | None = None,
                find_url=find_mentors_url())
     db.session.commit()
     return approval
+
+
+def mailbox_key(address: str) -> str:
+    """The mailbox an address reaches, as most email services read it: letter case, a "+tag"
+    and dots before the @ make no difference, so Jo.Smith+boss@x and josmith@x are one."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0].replace('.', '')}@{domain.rstrip('.')}"
+
+
+def in_domains(address: str, domains: list[str]) -> bool:
+    """Whether the address is at one of the domains or a subdomain of one (hr.x.gov.uk is
+    at x.gov.uk; notx.gov.uk is not)."""
+    domain = address.strip().lower().rpartition("@")[2].rstrip(".")
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def manager_address_problem(mentee: User, scheme: Scheme, address: str) -> str | None:
+    """Why ``address`` cannot be the mentee's line manager's, or None if it can. The mentee's
+    other accounts are covered too: one person's accounts share a mailbox key."""
+    if mailbox_key(address) == mailbox_key(mentee.email):
+        return "This is your own email address. Enter your line manager's work email address"
+    domains = scheme.line_manager_domains or []
+    if domains and not in_domains(address, domains):
+        return (f"Enter your line manager's work email address. {scheme.name} can only ask "
+                f"line managers with an address ending in {either(domains)}")
+    return None
+
+
+def either(domains: list[str]) -> str:
+    """["a", "b", "c"] as "a, b or c"."""
+    return " or ".join(filter(None, [", ".join(domains[:-1]), domains[-1]]))
 
 
 def outcome_text(approval: LineManagerApproval) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,10 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from portal.accounts.models import User
+from portal.calls.approval import either, manager_address_problem
 from portal.calls.models import CallFormat, Decision, DeclineReason
 from portal.calls.requesting import LATEST_PROPOSAL
 from portal.db import utcnow
-from portal.forms import strip
+from portal.forms import PortalForm, strip
+from portal.schemes.models import Scheme
 from portal.templating import LONDON
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.gov.uk"
@@ -95,7 +97,7 @@ def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetim
     return utc
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PortalForm):
     hopes = TextAreaField(
         "What do you hope to get from mentoring?", filters=[strip],
         validators=[DataRequired("Say what you hope to get from mentoring"),
@@ -155,7 +157,7 @@ class RequestForm(FlaskForm):
         return valid
 
 
-class LineManagerForm(FlaskForm):
+class LineManagerForm(PortalForm):
     manager_name = StringField(
         "Your line manager's full name", filters=[strip],
         validators=[DataRequired("Enter your line manager's full name"), Length(max=200)])
@@ -166,8 +168,23 @@ class LineManagerForm(FlaskForm):
         description="We will email them a link. They do not need an account.")
     submit = SubmitField("Send to my line manager")
 
+    def __init__(self, mentee: User, scheme: Scheme, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.mentee, self.scheme = mentee, scheme
+        if scheme.line_manager_domains:
+            self.manager_email.description = (
+                f"It must end in {either(scheme.line_manager_domains)}. "
+                + self.manager_email.description)
 
-class LineManagerAnswerForm(FlaskForm):
+    def validate_manager_email(self, field: Field) -> None:
+        if field.errors:  # not an address at all: that error is the one to show
+            return
+        problem = manager_address_problem(self.mentee, self.scheme, field.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+
+class LineManagerAnswerForm(PortalForm):
     """Two buttons, approve or decline, named 'decision'."""
 
     decision = StringField()
@@ -177,7 +194,7 @@ class LineManagerAnswerForm(FlaskForm):
             raise ValidationError("Choose approve or do not approve")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PortalForm):
     time = RadioField("When will you have the call?", validate_choice=False)
     other_date = StringField("Date", filters=[strip])
     other_time = StringField("Time", filters=[strip])
@@ -216,7 +233,7 @@ class AcceptForm(FlaskForm):
         return valid
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PortalForm):
     reason = RadioField(
         "Why are you declining? (optional)", validate_choice=False,
         choices=[(r.value, r.label) for r in DeclineReason],
@@ -232,7 +249,7 @@ class DeclineForm(FlaskForm):
             raise ValidationError("Choose one of the reasons, or none")
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(PortalForm):
     new_date = StringField("Date", filters=[strip])
     new_time = StringField("Time", filters=[strip])
     details = AcceptForm.details
@@ -250,7 +267,7 @@ class RescheduleForm(FlaskForm):
         return valid
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(PortalForm):
     decision = RadioField(
         "After your chemistry call, would you like to work together?", validate_choice=False,
         choices=[(Decision.YES.value, "Let's work together"),
@@ -270,7 +287,7 @@ class OutcomeForm(FlaskForm):
             raise ValidationError("Choose whether you would like to work together")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button and a CSRF token."""
 
     submit = SubmitField("Confirm")

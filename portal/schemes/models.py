@@ -28,6 +28,9 @@ class Scheme(Base):
     mentor_eligibility: Mapped[str] = mapped_column(sa.Text)
     mentee_eligibility: Mapped[str] = mapped_column(sa.Text)
     needs_line_manager_approval: Mapped[bool] = mapped_column(default=False)
+    #: Organisation domains a line manager's address must end in (or be a subdomain of), such
+    #: as ["westsuffolk.gov.uk"]; empty means any address that is not the mentee's own.
+    line_manager_domains: Mapped[list] = mapped_column(default=list)
     max_open_requests: Mapped[int] = mapped_column(default=3)
     shortlist_limit: Mapped[int] = mapped_column(default=5)
     request_reminder_days: Mapped[int] = mapped_column(default=3)

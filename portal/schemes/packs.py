@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,9 @@ PACK_DIR = Path(__file__).parent / "packs"
 _REQUIRED = ("slug", "name", "summary", "admin_email", "mentor_eligibility", "mentee_eligibility",
              "expertise_areas", "agreement")
 _SIMPLE = ("name", "summary", "about", "admin_email", "reply_to", "mentor_eligibility",
-           "mentee_eligibility", "needs_line_manager_approval", "max_open_requests",
-           "shortlist_limit", "request_reminder_days", "request_expiry_days", "retention_years",
-           "expertise_areas")
+           "mentee_eligibility", "needs_line_manager_approval", "line_manager_domains",
+           "max_open_requests", "shortlist_limit", "request_reminder_days", "request_expiry_days",
+           "retention_years", "expertise_areas")
 
 
 #: Whole-number settings and the range each may take.
@@ -26,6 +27,8 @@ _NUMBERS = {"max_open_requests": (1, 20), "shortlist_limit": (1, 50),
             "request_reminder_days": (1, 30), "request_expiry_days": (2, 60),
             "retention_years": (1, 20)}
 _TEXTS = ("slug", "name", "summary", "admin_email", "mentor_eligibility", "mentee_eligibility")
+#: A domain name such as westsuffolk.gov.uk: two labels or more, no "@", no wildcard.
+_DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 class PackError(ValueError):
@@ -58,6 +61,7 @@ def read_pack(path: Path) -> dict[str, Any]:
             raise PackError(f"{path.name}: {key} must be some text")
     if not isinstance(data.get("needs_line_manager_approval", False), bool):
         raise PackError(f"{path.name}: needs_line_manager_approval must be true or false")
+    data["line_manager_domains"] = _line_manager_domains(path, data)
     areas = data["expertise_areas"]
     if not (isinstance(areas, list) and areas and all(isinstance(a, str) and a for a in areas)):
         raise PackError(f"{path.name}: expertise_areas must be a list of names")
@@ -75,6 +79,23 @@ def read_pack(path: Path) -> dict[str, Any]:
     ):
         raise PackError(f"{path.name}: evaluation must list questions for mentor and mentee")
     return data
+
+
+def _line_manager_domains(path: Path, data: dict[str, Any]) -> list[str]:
+    """The pack's list, lower-cased; always set, so deleting it from a pack clears it."""
+    domains = data.get("line_manager_domains", [])
+    if not isinstance(domains, list) or not all(
+        isinstance(d, str) and _DOMAIN.fullmatch(d.strip().lower()) for d in domains
+    ):
+        raise PackError(f"{path.name}: line_manager_domains must be a list of domains, like "
+                        '["westsuffolk.gov.uk"], without "@"')
+    domains = [d.strip().lower() for d in domains]
+    if len(set(domains)) != len(domains):
+        raise PackError(f"{path.name}: line_manager_domains has the same domain twice")
+    if domains and not data.get("needs_line_manager_approval", False):
+        raise PackError(f"{path.name}: line_manager_domains is set but "
+                        "needs_line_manager_approval is not true")
+    return domains
 
 
 def pack_paths(directory: Path = PACK_DIR) -> list[Path]:
