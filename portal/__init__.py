@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.make_instance_folder(app.instance_path)
     _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    register_url_converters(app)  # before any route is added: routes bind their converters
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -58,12 +59,39 @@ def _create_sqlite_file(url: str) -> None:
     os.close(descriptor)
 
 
+def register_url_converters(app: Flask) -> None:
+    """Make every ``<int:...>`` and ``<name>`` in a route refuse what no record could match.
+
+    An id past the id columns' INTEGER range, or a path segment holding a control character
+    (NUL above all), made PostgreSQL raise an error; now such an address is simply not found.
+    """
+    from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+    class IdConverter(IntegerConverter):
+        # ASCII digits with no leading zero (so each record has one address, and no digits from
+        # other scripts, which int() accepts), up to the largest INTEGER in SQL.
+        regex = r"[1-9][0-9]{0,9}"
+
+        def __init__(self, map, *args, **kwargs) -> None:
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    class SegmentConverter(UnicodeConverter):
+        def __init__(self, map, *args, **kwargs) -> None:
+            super().__init__(map, *args, **kwargs)
+            self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]", 1)
+
+    app.url_map.converters.update(int=IdConverter, default=SegmentConverter,
+                                  string=SegmentConverter)
+
+
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from portal import (
         models,  # noqa: F401  (every table known to the metadata and Alembic)
         ratelimit,
+        redaction,
         security,
     )
     from portal.extensions import csrf, db, login_manager, mail, migrate
@@ -80,6 +108,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     ratelimit.init_app(app)
     security.init_app(app)
+    redaction.init_app(app)  # no emailed link's token in any log line
     hops = app.config["TRUST_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -106,9 +135,10 @@ def register_blueprints(app: Flask) -> None:
     for area in ("main", "accounts", "schemes", "mentors", "calls", "agreements", "relationships",
                  "admin"):
         app.register_blueprint(importlib.import_module(f"portal.{area}.views").bp)
-    from portal import health
+    from portal import health, links
 
     app.register_blueprint(health.bp)
+    links.init_app(app)  # /done: where every emailed link's action lands, without its token
     app.register_blueprint(importlib.import_module("portal.mail.dead_letter_views").bp)
     if app.config["PORTAL_ENV"] == "development":
         from portal.mail.views import bp as devmail

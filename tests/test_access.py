@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from portal.accounts.models import Role
 
@@ -16,18 +17,14 @@ PUBLIC = {
     "accounts.signed_out",
     "schemes.index", "schemes.show",
     "calls.answer", "calls.answer_accept", "calls.answer_decline", "calls.line_manager",
-    "agreements.sign_link", "agreements.signed", "agreements.submit_link", "agreements.submit_done",
-    "agreements.acknowledge_link", "agreements.acknowledged", "agreements.verify",
+    "agreements.sign_link", "agreements.submit_link", "agreements.acknowledge_link",
+    "agreements.verify", "links.outcome",
 }
 
-SAMPLE_VALUES = {"int": 1, "integer": 1, "default": "sample", "string": "sample", "path": "sample"}
-
-
 def _url(app, rule: Rule) -> str:
-    values = {}
-    for name, converter in rule._converters.items():
-        kind = type(converter).__name__.replace("Converter", "").lower()
-        values[name] = SAMPLE_VALUES.get(kind, "sample")
+    # By the converter's family, not its name: the portal subclasses werkzeug's converters.
+    values = {name: 1 if isinstance(converter, NumberConverter) else "sample"
+              for name, converter in rule._converters.items()}
     with app.test_request_context():
         from flask import url_for
 

@@ -88,10 +88,11 @@ def test_signing_twice_is_harmless(app, make, mailbox):
     before = world(agreement.id)
     browser = client_for(app)
     page = browser.get(link)
-    assert page.status_code == 200
-    assert "You have already signed" in page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert "already been used: the agreement was signed on" in page.get_data(as_text=True)
     again = browser.post_form(link, {"full_name": "Zoë Ó Súilleabháin", "confirm": "y"})
     assert again.status_code == 303
+    assert again.headers["Location"] == "/done"
     assert "You have signed" in browser.get(again.headers["Location"]).get_data(as_text=True)
     assert world(agreement.id) == before
 

@@ -86,7 +86,8 @@ def test_a_reused_submit_link_changes_nothing(app, make, mailbox):
     browser = client_for(app)
     assert browser.post_form(link).status_code == 303
     before = world(agreement.id)
-    assert "has been submitted" in browser.get(link).get_data(as_text=True)
+    assert "already been used: the agreement was submitted on" in browser.get(link).get_data(
+        as_text=True)
     again = browser.post_form(link)
     assert again.status_code == 409
     assert "already" in again.get_data(as_text=True).lower()

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.relationships.models import RelationshipState
 from tests.test_agreements_support import (
     MENTEE_EMAIL,
+    MENTEE_NAME,
     MENTOR_EMAIL,
     TERMS,
     client_for,
@@ -170,7 +171,8 @@ def test_changing_terms_after_a_signature_voids_it_and_tells_both(app, make, mai
     browser = client_for(app)
     dead = browser.get(old_link)
     assert dead.status_code == 410
-    assert "terms were changed by" in dead.get_data(as_text=True)
+    assert "terms were changed on" in dead.get_data(as_text=True)
+    assert MENTEE_NAME not in dead.get_data(as_text=True)
     assert browser.post_form(old_link, {"full_name": "x"}).status_code == 410
 
     # Send again: version 2 gets its own text and hash, and new links.

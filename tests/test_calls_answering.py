@@ -183,9 +183,10 @@ def test_accept_after_withdrawal_is_refused(app, client, requested, mailbox, log
     assert response.status_code == 409
     assert "Sam Mentee withdrew this request" in response.get_data(as_text=True)
     unchanged(call_id, mailbox, before, state=CallState.WITHDRAWN, taken=0, profile=profile)
-    # The link itself now explains.
+    # The link itself now says what happened, and names nobody: it may have been forwarded.
     page = laptop.get(accept_link, follow_redirects=True).get_data(as_text=True)
-    assert "withdrew this request" in page and "Accept and send" not in page
+    assert "the request was withdrawn on" in page and "Accept and send" not in page
+    assert "Sam Mentee" not in page
 
 
 def test_accept_when_the_last_place_has_gone_is_refused(app, client, make, requested, mailbox,

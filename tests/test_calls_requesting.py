@@ -62,7 +62,6 @@ def test_request_is_sent_and_recorded(client, make, mailbox, login):
 
 
 @pytest.mark.parametrize("case, message", [
-    ("hidden", "profile is not available at the moment"),
     ("not_accepting", "is not taking new requests at the moment"),
     ("full", "has no free places at the moment"),
 ])
@@ -167,12 +166,34 @@ def test_pair_already_working_together_is_refused(client, make, mailbox, login):
             mailbox, *before)
 
 
+@pytest.mark.parametrize("state", [ProfileState.HIDDEN, ProfileState.DRAFT])
+def test_a_hidden_or_draft_profile_is_not_found_and_not_named(client, make, mailbox, login,
+                                                              state):
+    scheme = make.scheme()
+    profile = make.mentor(scheme, name="Mo Mentor", state=state)
+    mentee = make.mentee(scheme)
+    before = mailbox.count(), count_calls()
+    login(mentee)
+    for response in (client.get(f"/calls/new/{profile.id}"),
+                     send_request(client, login, mentee, profile)):
+        refused(response, "Page not found", mailbox, *before, status=404)
+        assert "Mo Mentor" not in response.get_data(as_text=True)
+
+
 def test_people_who_are_not_mentees_of_the_scheme_cannot_request(client, make, mailbox, login):
     scheme, other = make.scheme(), make.scheme()
-    profile = make.mentor(scheme)
+    profile = make.mentor(scheme, name="Mo Mentor")
     outsider = make.mentee(other)
     before = mailbox.count(), count_calls()
-    refused(send_request(client, login, outsider, profile), "join", mailbox, *before,
+    # Someone outside the scheme is not told that the profile exists, nor whose it is.
+    response = send_request(client, login, outsider, profile)
+    refused(response, "Page not found", mailbox, *before, status=404)
+    assert "Mo Mentor" not in response.get_data(as_text=True)
+    # A mentor in the scheme sees the profile, so is told how to join as a mentee.
+    colleague = make.mentor(scheme).user
+    colleague.memberships.append(Membership(scheme=other, role=Role.MENTEE))
+    db.session.commit()
+    refused(send_request(client, login, colleague, profile), "join", mailbox, *before,
             status=403)
     # A mentor cannot request a call with themselves, even holding both roles.
     both = profile.user

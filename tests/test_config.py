@@ -91,6 +91,8 @@ def test_mail_port_follows_the_chosen_security(tmp_path, use_ssl, use_tls, port)
     ({"MAIL_LEASE_SECONDS": "60"}, "MAIL_LEASE_SECONDS must be at least six times"),
     ({"REDIS_URL": "cache.testborough.gov.uk:6379"}, "REDIS_URL must start with redis://"),
     ({"HTMX_SOURCE": "somewhere"}, "HTMX_SOURCE must be cdn or vendored"),
+    ({"MAX_FORM_KB": "-1"}, "MAX_FORM_KB must be at least 64"),
+    ({"HEALTH_TOKEN": "short"}, "HEALTH_TOKEN must be at least 24 characters"),
     ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be development, production or testing"),
 ])
 def test_a_missing_or_contradictory_setting_stops_the_start(tmp_path, changes, message):

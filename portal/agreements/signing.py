@@ -67,10 +67,10 @@ def check_link(token: str, signed_in: User | None = None) -> SignLink:
 def _check_version_live(agreement: Agreement, version: AgreementVersion | None,
                         number: int) -> None:
     if version is not None and version.voided_at is not None:
-        who = version.voided_by.full_name if version.voided_by else "someone"
+        # No name: a dead link may be opened by anyone who has it.
         raise tokens.LinkError(
-            f"The terms were changed by {who} on {format_datetime(version.voided_at)}, after "
-            "this link was sent. The signatures on the earlier version were cancelled, so this "
+            f"The terms were changed on {format_datetime(version.voided_at)}, after this link "
+            "was sent. The signatures on the earlier version were cancelled, so this "
             "link no longer works.",
             next_step="When the new version is sent for signatures, you will get a new link "
                       "by email.", status=410)

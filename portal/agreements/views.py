@@ -1,7 +1,8 @@
 """Agreement pages: the terms, check your answers, signing, submission, and the verify page.
 
 Emailed links (sign, submit, acknowledge) work without signing in: the token says who it is for.
-Their GET only shows what will happen; the POST acts.
+Their GET only shows what will happen; the POST acts, then goes to the token-free outcome page
+(portal.links). A spent link tells only what happened.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import tokens
+from portal import links, tokens
 from portal.accounts.forms import ConfirmForm
+from portal.accounts.models import Role
 from portal.agreements import (
     canonical,
     panels,  # noqa: F401  (registers the dashboard panel)
@@ -27,6 +29,7 @@ from portal.agreements.progress import next_step
 from portal.auth import client_ip, public, signed_in
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.templating import format_date
 
 bp = Blueprint("agreements", __name__)
 
@@ -127,7 +130,7 @@ def sign(reference: str):
     action = url_for("agreements.sign", reference=reference)
     if request.method == "POST":
         return _sign_post(agreement, version, current_user, form, "portal", action,
-                          url_for("agreements.show", reference=reference))
+                          lambda: redirect(url_for("agreements.show", reference=reference), 303))
     return _sign_page(agreement, version, current_user, form, action)
 
 
@@ -139,19 +142,24 @@ def sign_link(token: str):
     action = url_for("agreements.sign_link", token=token)
     if request.method == "POST":
         return _sign_post(link.agreement, link.version, link.user, form, "email link", action,
-                          url_for("agreements.signed", token=token))
-    if link.agreement.state not in SIGNABLE and link.version.signature_of(link.party) is None:
+                          lambda: _signed_from_link(link))
+    signature = link.version.signature_of(link.party)
+    if signature is not None:
+        return _spent(link.agreement, f"This link has already been used: the agreement was "
+                                      f"signed on {format_date(signature.signed_at)}.")
+    if link.agreement.state not in SIGNABLE:
         raise DomainError("This agreement is not waiting for signatures.")
     return _sign_page(link.agreement, link.version, link.user, form, action)
 
 
-def _sign_post(agreement, version, signer, form, via, action, done_url):
+def _sign_post(agreement, version, signer, form, via, action, answer):
+    """Sign, then ``answer()``: the redirect after signing (signing twice only redirects)."""
     party = agreement.party(signer.id)
     if version.signature_of(party) is not None:
         # Signing twice is harmless: say so, change nothing.
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        return redirect(done_url, 303)
+        return answer()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             return render_template("errors/csrf.html"), 400
@@ -163,18 +171,40 @@ def _sign_post(agreement, version, signer, form, via, action, done_url):
     signing.sign(agreement.id, signer, version_number=number, shown_sha256=form.sha256.data or "",
                  typed_name=form.full_name.data, confirmed=bool(form.confirm.data),
                  ip_address=client_ip(), user_agent=_user_agent(), via=via)
-    return redirect(done_url, 303)
+    return answer()
 
 
-@bp.route("/agreements/sign/<token>/done")
-@public("confirmation after signing from an emailed link, authorised by its token")
-def signed(token: str):
-    link = signing.check_link(token, _viewer())
-    signature = link.version.signature_of(link.party)
-    if signature is None:
-        return redirect(url_for("agreements.sign_link", token=token), 303)
-    return render_template("agreements/signed.html", agreement=link.agreement,
-                           version=link.version, signature=signature, party=link.party)
+def _signed_from_link(link: signing.SignLink):
+    db.session.expire_all()
+    agreement = db.session.get(Agreement, link.agreement.id)
+    version = next(v for v in agreement.versions if v.number == link.version.number)
+    if not version.signed_by_both:
+        other = agreement.person("mentee" if link.party == "mentor" else "mentor")
+        next_step = (f"We are waiting for {other.full_name} to sign. We will email you both "
+                     "the signed agreement when they have.")
+    elif link.party == "mentee":
+        next_step = ("You have both signed. We have emailed you both the agreement as a PDF. "
+                     "Next, submit it to the scheme administrator before your first session. "
+                     "The link is in your email.")
+    else:
+        next_step = (f"You have both signed. We have emailed you both the agreement as a PDF. "
+                     f"Next, {agreement.mentee.full_name} submits it to the scheme "
+                     "administrator. Your sessions can start after that.")
+    return links.done("You have signed the agreement", f"Reference {agreement.reference}.",
+                      next_step, link=_agreement_link(agreement))
+
+
+def _agreement_link(agreement: Agreement) -> tuple[str, str]:
+    return "Go to the agreement", url_for("agreements.show", reference=agreement.reference)
+
+
+def _spent(agreement: Agreement, message: str):
+    """A link that has done its work. Its own person, signed in, goes to the agreement; anyone
+    else (the link may be forwarded, or open on a shared computer) learns only what happened."""
+    viewer = _viewer()
+    if viewer is not None and agreement.party(viewer.id) is not None:
+        return redirect(url_for("agreements.show", reference=agreement.reference), 303)
+    raise tokens.LinkError(message, next_step="used")
 
 
 @bp.route("/agreements/<reference>/pdf")
@@ -223,25 +253,22 @@ def submit_link(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("errors/csrf.html"), 400
-        submission.submit(agreement.id, link.user, ip_address=client_ip(), via="email link",
-                          version_number=link.version)
-        return redirect(url_for("agreements.submit_done", token=token), 303)
+        agreement = submission.submit(agreement.id, link.user, ip_address=client_ip(),
+                                      via="email link", version_number=link.version)
+        return links.done(
+            "Your agreement has been submitted", f"Reference {agreement.reference}.",
+            f"We sent it to the {agreement.scheme.name} administrator and told "
+            f"{agreement.mentor.full_name}. Your mentoring sessions can start now.",
+            "We will email you both when the administrator confirms they have received it.",
+            link=_agreement_link(agreement))
     if agreement.state in (AgreementState.SUBMITTED, AgreementState.ACKNOWLEDGED):
-        return render_template("agreements/submitted.html", agreement=agreement)
+        return _spent(agreement, f"This link has already been used: the agreement was "
+                                 f"submitted on {format_date(agreement.submitted_at)}.")
     if agreement.state != AgreementState.SIGNED_BY_BOTH:
         raise submission._not_yet_signed(agreement)
     return render_template("agreements/submit.html", agreement=agreement, form=form,
                            version=agreement.signed_version,
                            action=url_for("agreements.submit_link", token=token))
-
-
-@bp.route("/agreements/submit/<token>/done")
-@public("confirmation after submitting from an emailed link, authorised by its token")
-def submit_done(token: str):
-    link = submission.check_submit_link(token, _viewer())
-    if link.agreement.submitted_at is None:
-        return redirect(url_for("agreements.submit_link", token=token), 303)
-    return render_template("agreements/submitted.html", agreement=link.agreement)
 
 
 @bp.route("/agreements/acknowledge/<token>", methods=["GET", "POST"])
@@ -253,24 +280,21 @@ def acknowledge_link(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("errors/csrf.html"), 400
-        submission.acknowledge(agreement.id, _viewer(), ip_address=client_ip(),
-                               link=link.payload)
-        return redirect(url_for("agreements.acknowledged", token=token), 303)
+        agreement = submission.acknowledge(agreement.id, _viewer(), ip_address=client_ip(),
+                                           link=link.payload)
+        viewer = _viewer()
+        return links.done(
+            "Receipt confirmed", f"Reference {agreement.reference}.",
+            f"We have told {agreement.mentor.full_name} and {agreement.mentee.full_name} that "
+            "you have their agreement.",
+            link=("See the agreement in the administration pages",
+                  url_for("admin.agreement", reference=agreement.reference))
+            if viewer is not None and viewer.has_role(Role.ADMIN, agreement.scheme_id) else None)
     if agreement.state != AgreementState.SUBMITTED:
         raise DomainError("This agreement has not been submitted yet.")
     return render_template("agreements/acknowledge.html", agreement=agreement,
                            version=link.version, form=form,
                            action=url_for("agreements.acknowledge_link", token=token))
-
-
-@bp.route("/agreements/acknowledge/<token>/done")
-@public("confirmation after acknowledging from an emailed link, authorised by its token")
-def acknowledged(token: str):
-    payload = tokens.load("acknowledge-agreement", token, what="link")
-    agreement = db.session.get(Agreement, payload["a"])
-    if agreement is None or agreement.state != AgreementState.ACKNOWLEDGED:
-        return redirect(url_for("agreements.acknowledge_link", token=token), 303)
-    return render_template("agreements/acknowledged.html", agreement=agreement)
 
 
 @bp.route("/verify")

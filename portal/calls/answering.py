@@ -18,6 +18,7 @@ from portal.calls.shared import (
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
+from portal.templating import format_date
 
 
 def call_for_answer_link(token: str, viewer: User | None = None) -> ChemistryCall:
@@ -40,6 +41,22 @@ def call_for_answer_link(token: str, viewer: User | None = None) -> ChemistryCal
 def link_is_live(call: ChemistryCall) -> bool:
     """Answer links are bound to the open request: once it has moved on they only inform."""
     return call.state == CallState.REQUESTED
+
+
+def spent_link(call: ChemistryCall) -> tokens.LinkError:
+    """What became of the request, for an answer link that can no longer act. No names, times
+    or details: whoever holds the link now may not be the mentor it was sent to."""
+    when = format_date(call.answered_at or call.ended_at)
+    used, happened = {
+        CallState.ACCEPTED: (True, f"the request was accepted on {when}"),
+        CallState.DECLINED: (True, f"the request was declined on {when}"),
+        CallState.WITHDRAWN: (False, f"the request was withdrawn on {when}"),
+        CallState.EXPIRED: (False, f"the request expired on {when}"),
+        CallState.CANCELLED: (True, f"the request was accepted, then the call was cancelled "
+                                    f"on {when}"),
+    }.get(call.state, (True, "the request was accepted and the call has taken place"))
+    lead = "This link has already been used" if used else "This link no longer works"
+    return tokens.LinkError(f"{lead}: {happened}.", next_step="used")
 
 
 def refuse_if_answered(call: ChemistryCall, method: str) -> None:

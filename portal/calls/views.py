@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import htmx
+from portal import htmx, links
 from portal.accounts.models import Role
 from portal.auth import client_ip, public, role_required, signed_in
 from portal.calls import answering, approval, lifecycle, outcome, panels, queries, requesting
@@ -19,13 +19,14 @@ from portal.calls.forms import (
     RequestForm,
     RescheduleForm,
 )
-from portal.calls.models import CallFormat, CallState, Decision, DeclineReason
+from portal.calls.models import ApprovalState, CallFormat, CallState, Decision, DeclineReason
 from portal.calls.shared import what_happened
 from portal.errors import NotAllowed
-from portal.extensions import db
+from portal.mentors import profiles
 from portal.mentors.models import MentorProfile
 from portal.schemes.queries import get_scheme_or_404
-from portal.templating import format_datetime
+from portal.templating import format_date, format_datetime
+from portal.tokens import LinkError
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -60,7 +61,11 @@ def _done(endpoint: str, message: str, **values):
 @bp.route("/new/<int:profile_id>", methods=["GET", "POST"])
 @role_required(Role.MENTEE)
 def new(profile_id: int):
-    profile = db.get_or_404(MentorProfile, profile_id)
+    # The same rule as the profile page: a profile the mentee may not see is "not found", so
+    # the refusal below never names another scheme's mentor or a draft or hidden profile.
+    profile = profiles.for_viewer(profile_id, current_user)
+    if profile is None:
+        abort(404)
     reason = requesting.refusal(current_user, profile)
     if reason is not None:
         return render_template("calls/refused.html", profile=profile, reason=reason), (
@@ -165,9 +170,22 @@ def _reason(form: DeclineForm) -> DeclineReason | None:
 @public("the mentor's emailed link to answer a request, authorised by its token")
 def answer(token: str):
     call = answering.call_for_answer_link(token, _viewer())
-    return render_template("calls/answer.html", call=call, token=token,
-                           live=answering.link_is_live(call),
-                           outcome_text=what_happened(call, "mentor"))
+    if not answering.link_is_live(call):
+        return _spent_answer_link(call)
+    return render_template("calls/answer.html", call=call, token=token)
+
+
+def _spent_answer_link(call):
+    """The mentor, signed in, goes to the call's own page; anyone else (the link may have been
+    forwarded or left open) sees only what became of the request, and a way to sign in."""
+    if _viewer() is not None:  # call_for_answer_link has refused anyone but the mentor
+        return redirect(url_for("calls.show", call_id=call.id), 303)
+    raise answering.spent_link(call)
+
+
+def _answered_from_link(call, title: str, *paragraphs: str):
+    return links.done(title, *paragraphs,
+                      link=("See the chemistry call", url_for("calls.show", call_id=call.id)))
 
 
 @bp.route("/answer/<token>/accept", methods=["GET", "POST"])
@@ -176,14 +194,15 @@ def answer_accept(token: str):
     call = answering.call_for_answer_link(token, _viewer())
     if not answering.link_is_live(call):
         answering.refuse_if_answered(call, request.method)
-        return redirect(url_for("calls.answer", token=token), 303)
+        return _spent_answer_link(call)
     form = _accept_form(call)
     if form.validate_on_submit():
-        answering.accept_call(call.id, call.mentor, proposed_time_id=form.proposed_time_id,
-                              other_start=form.start, details=form.details.data, via="email",
-                              ip=client_ip())
-        return _done("calls.answer", "You accepted the request. We have sent you both an "
-                                     "invite.", token=token)
+        call = answering.accept_call(call.id, call.mentor, proposed_time_id=form.proposed_time_id,
+                                     other_start=form.start, details=form.details.data,
+                                     via="email", ip=client_ip())
+        return _answered_from_link(call, "You accepted the request",
+                                   f"The call is on {format_datetime(call.scheduled_at)} (UK "
+                                   "time). We have sent you both an invite.")
     return render_template("calls/accept.html", form=form, call=call, inline=False,
                            action=url_for("calls.answer_accept", token=token)), (
         400 if form.errors else 200)
@@ -195,13 +214,13 @@ def answer_decline(token: str):
     call = answering.call_for_answer_link(token, _viewer())
     if not answering.link_is_live(call):
         answering.refuse_if_answered(call, request.method)
-        return redirect(url_for("calls.answer", token=token), 303)
+        return _spent_answer_link(call)
     form = DeclineForm()
     if form.validate_on_submit():
         answering.decline_call(call.id, call.mentor, reason=_reason(form),
                                note=form.note.data or "", via="email", ip=client_ip())
-        return _done("calls.answer", f"You declined the request. We have let "
-                                     f"{call.mentee.full_name} know kindly.", token=token)
+        return _answered_from_link(call, "You declined the request",
+                                   f"We have let {call.mentee.full_name} know kindly.")
     return render_template("calls/decline.html", form=form, call=call, inline=False,
                            action=url_for("calls.answer_decline", token=token)), (
         400 if form.errors else 200)
@@ -301,7 +320,7 @@ def ask_line_manager(slug: str):
     scheme = get_scheme_or_404(slug)
     if not scheme.needs_line_manager_approval:
         abort(404)
-    form = LineManagerForm()
+    form = LineManagerForm(current_user, scheme)
     if form.validate_on_submit():
         sent = approval.ask_line_manager(current_user, scheme, form.manager_name.data,
                                          form.manager_email.data, ip=client_ip())
@@ -318,9 +337,26 @@ def line_manager(token: str):
     item = approval.check_link(token, _viewer())
     form = LineManagerAnswerForm()
     if form.validate_on_submit():
-        item = approval.decide(token, form.decision.data == "approve", viewer=_viewer(),
-                               ip=client_ip())
-        flash("Thank you. We have told " + item.mentee.full_name + ".", "success")
-        return redirect(url_for("calls.line_manager", token=token), 303)
-    return render_template("calls/line_manager.html", form=form, approval=item, token=token,
-                           outcome=approval.outcome_text(item)), 400 if form.errors else 200
+        approve = form.decision.data == "approve"
+        item = approval.decide(token, approve, viewer=_viewer(), ip=client_ip())
+        return links.done("Thank you", f"We have told {item.mentee.full_name} that you "
+                          + ("approved their taking part." if approve else
+                             "did not approve their taking part at the moment."),
+                          "There is nothing more you need to do.")
+    if item.state != ApprovalState.PENDING:
+        raise _spent_approval_link(item)
+    return render_template("calls/line_manager.html", form=form, approval=item, token=token), (
+        400 if form.errors else 200)
+
+
+def _spent_approval_link(item) -> LinkError:
+    """What became of the request, naming nobody: the link may have been forwarded."""
+    when = format_date(item.decided_at or item.requested_at)
+    if item.state == ApprovalState.APPROVED:
+        return LinkError(f"This link has already been used: the request was approved on {when}.",
+                         next_step="used")
+    if item.state == ApprovalState.DECLINED:
+        return LinkError(f"This link has already been used: the request was not approved, on "
+                         f"{when}.", next_step="used")
+    return LinkError("This link no longer works: a newer request was sent. Use the link in the "
+                     "most recent email.", next_step="used")

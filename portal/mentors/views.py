@@ -219,9 +219,18 @@ def shortlist_add(profile_id: int):
     return redirect(_back(), 303)
 
 
+def _listed_or_visible_or_404(profile_id: int) -> None:
+    """A mentor on the mentee's shortlist (even one hidden since), or one they may see; any
+    other id is "not found", so another scheme's or a draft profile is never confirmed."""
+    if (not shortlisting.shortlisted_ids(current_user, [profile_id])
+            and profiles.for_viewer(profile_id, current_user) is None):
+        abort(404)
+
+
 @bp.route("/shortlist/<int:profile_id>/remove", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_remove(profile_id: int):
+    _listed_or_visible_or_404(profile_id)
     shortlisting.remove(current_user, profile_id)
     if htmx.is_fragment_request():
         return _toggle_button(profile_id, shortlisted=False)
@@ -232,6 +241,7 @@ def shortlist_remove(profile_id: int):
 @bp.route("/shortlist/<int:profile_id>/note", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_note(profile_id: int):
+    _listed_or_visible_or_404(profile_id)
     form = _note_form(db.session.get(MentorProfile, profile_id), profile_id)
     if not form.validate_on_submit():
         if htmx.is_fragment_request():

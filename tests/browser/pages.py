@@ -430,18 +430,6 @@ def _verify_with_errors(page, cast: Cast):
     return page.goto("/verify?reference=&sha256=not-a-fingerprint")
 
 
-def _signed(page, cast: Cast):
-    return page.goto(cast.sign_path(cast.sent.agreement, "mentor") + "/done")
-
-
-def _submitted(page, cast: Cast):
-    return page.goto(cast.submit_path(cast.submitted.agreement) + "/done")
-
-
-def _acknowledged(page, cast: Cast):
-    return page.goto(cast.acknowledge_path(cast.acknowledged.agreement) + "/done")
-
-
 PAGES: list[Page] = [
     # Anyone
     Page("home", "/"),
@@ -529,18 +517,24 @@ PAGES: list[Page] = [
          personal=True, needs="agreements.sign_link"),
     Page("agreement-sign-errors", _sign_with_errors, status=400, personal=True,
          errors_of="agreement-sign", needs="agreements.sign_link"),
-    Page("agreement-signed", _signed, personal=True, needs="agreements.signed"),
+    # Emailed links already used, opened by someone not signed in: what happened, no more.
+    Page("agreement-sign-used",
+         _path(lambda cast: cast.sign_path(cast.sent.agreement, "mentor")), status=410,
+         personal=True, needs="agreements.sign_link"),
     Page("agreement-signed-by-both",
          _path(lambda cast: f"/agreements/{cast.signed.agreement.reference}"),
          who="signed.mentee", personal=True, needs="agreements.show"),
     Page("agreement-submit", _path(lambda cast: cast.submit_path(cast.signed.agreement)),
          personal=True, needs="agreements.submit_link"),
-    Page("agreement-submitted", _submitted, personal=True, needs="agreements.submit_done"),
+    Page("agreement-submit-used",
+         _path(lambda cast: cast.submit_path(cast.submitted.agreement)), status=410,
+         personal=True, needs="agreements.submit_link"),
     Page("agreement-acknowledge",
          _path(lambda cast: cast.acknowledge_path(cast.submitted.agreement)), personal=True,
          needs="agreements.acknowledge_link"),
-    Page("agreement-acknowledged", _acknowledged, personal=True,
-         needs="agreements.acknowledged"),
+    Page("agreement-acknowledge-used",
+         _path(lambda cast: cast.acknowledge_path(cast.acknowledged.agreement)), status=410,
+         personal=True, needs="agreements.acknowledge_link"),
 
     # A scheme administrator
     Page("dashboard-admin", _dashboard_with("dead_letter"), who="admin", personal=True,

@@ -1,0 +1,193 @@
+"""No names across schemes: every route that takes an id refuses another scheme's or another
+person's object, and says nothing about whose it is.
+
+The walk reads the URL map, so a new route with an id is walked as soon as it exists; a route
+whose id is of a kind the walk does not know fails until a sample object is added below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from werkzeug.routing import Rule
+
+from portal.accounts.models import User
+from portal.agreements.models import Agreement
+from portal.calls.models import (
+    CallFormat,
+    CallState,
+    ChemistryCall,
+    LineManagerApproval,
+    ProposedTime,
+)
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail.models import MessageState, OutboxMessage
+from portal.mentors.models import ProfileState
+from tests.test_agreements_support import client_for
+
+#: Route arguments that are not ids of anyone's objects: tokens authorise themselves (their
+#: tests are elsewhere), scheme slugs name public schemes, static files are public.
+NOT_IDS = {"token", "slug", "filename"}
+
+#: Route argument -> the kind of object it names.
+ID_KINDS = {"profile_id": "profile", "call_id": "call", "reference": "agreement",
+            "message_id": "dead_letter", "approval_id": "approval"}
+
+#: What an administrator's pages show of their own scheme (nothing of any other).
+ADMINISTERED = {"agreement", "dead_letter", "approval"}
+
+ACTORS = ["mentee-A", "mentor-A", "admin-A", "mentee-B", "mentor-B", "admin-B", "signed-out"]
+
+
+@dataclass
+class Thing:
+    """An object someone may not see, the value that names it in a URL, and the people whose
+    names and addresses must not appear when it is refused."""
+
+    kind: str
+    scheme: str
+    value: int | str
+    people: list[User]
+    #: Drafts and hidden profiles are refused even within their own scheme.
+    private: bool = False
+    secrets: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        for person in self.people:
+            self.secrets += [person.full_name, person.email]
+
+
+def _call(profile, mentee) -> ChemistryCall:
+    now = utcnow()
+    call = ChemistryCall(scheme_id=profile.scheme_id, profile_id=profile.id,
+                         mentor_id=profile.user_id, mentee_id=mentee.id,
+                         hopes="To learn how to chair a difficult meeting.", experience="",
+                         flexible=True, preferred_format=CallFormat.VIDEO, requested_at=now,
+                         state=CallState.REQUESTED,
+                         proposed_times=[ProposedTime(starts_at=now.replace(year=now.year + 1))])
+    db.session.add(call)
+    db.session.commit()
+    return call
+
+
+def _dead_letter(scheme, to: User) -> OutboxMessage:
+    message = OutboxMessage(message_id=f"<dead-{to.id}@portal.test>", template="call_declined",
+                            to_address=to.email, scheme_id=scheme.id,
+                            subject=f"News for {to.full_name}", body_text=to.full_name,
+                            body_html=to.full_name, state=MessageState.DEAD,
+                            last_error="550 mailbox unavailable")
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def _approval(scheme, mentee: User) -> LineManagerApproval:
+    approval = LineManagerApproval(scheme_id=scheme.id, mentee_id=mentee.id,
+                                   manager_name="Manager Ottoline",
+                                   manager_email=f"manager.{mentee.id}@else.gov.uk")
+    db.session.add(approval)
+    db.session.commit()
+    return approval
+
+
+def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
+    actors: dict[str, User | None] = {"signed-out": None}
+    things: list[Thing] = []
+    for letter in "AB":
+        scheme = make.scheme(name=f"Scheme {letter}")
+        actors[f"mentee-{letter}"] = make.mentee(scheme, name=f"Acting Mentee {letter}")
+        actors[f"mentor-{letter}"] = make.mentor(scheme, name=f"Acting Mentor {letter}").user
+        actors[f"admin-{letter}"] = make.admin(scheme, email=f"acting-admin-{letter}@gov.uk")
+
+        def person(role: str, letter=letter) -> str:
+            return f"{role.title()} Ottoline{letter}"
+
+        published = make.mentor(scheme, name=person("published"),
+                                email=f"published.{letter}@elsewhere.gov.uk")
+        draft = make.mentor(scheme, name=person("draft"), state=ProfileState.DRAFT,
+                            email=f"draft.{letter}@elsewhere.gov.uk")
+        hidden = make.mentor(scheme, name=person("hidden"), state=ProfileState.HIDDEN,
+                             email=f"hidden.{letter}@elsewhere.gov.uk")
+        asker = make.mentee(scheme, name=person("asking"), email=f"asking.{letter}@else.gov.uk")
+        call = _call(published, asker)
+        relationship = make.relationship(
+            scheme, mentor_name=person("agreeing"), mentor_email=f"agreeing.{letter}@else.gov.uk",
+            mentee_name=person("learning"), mentee_email=f"learning.{letter}@else.gov.uk")
+        agreement = db.session.scalar(sa.select(Agreement).where(
+            Agreement.relationship_id == relationship.id))
+        things += [
+            Thing("profile", letter, published.id, [published.user]),
+            Thing("profile", letter, draft.id, [draft.user], private=True),
+            Thing("profile", letter, hidden.id, [hidden.user], private=True),
+            Thing("call", letter, call.id, [published.user, asker], private=True),
+            Thing("agreement", letter, agreement.reference,
+                  [relationship.mentor, relationship.mentee], private=True),
+            Thing("dead_letter", letter, _dead_letter(scheme, asker).id, [asker], private=True),
+            Thing("approval", letter, _approval(scheme, asker).id, [asker], private=True,
+                  secrets=["Manager Ottoline", f"manager.{asker.id}@else.gov.uk"]),
+        ]
+    return actors, things
+
+
+def _forbidden(actor: str, thing: Thing) -> bool:
+    """May ``actor`` not see ``thing`` on any page? Another scheme's objects never; in their own
+    scheme, nobody but its people sees a private one, except the scheme's administrator, whose
+    pages show its agreements, line managers' approvals and undelivered emails."""
+    if actor == "signed-out":
+        return True
+    role, letter = actor.split("-")
+    if thing.scheme != letter:
+        return True
+    if role == "admin" and thing.kind in ADMINISTERED:
+        return False
+    return thing.private
+
+
+def _id_rules(app) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules()
+            if set(rule.arguments) - NOT_IDS and not rule.endpoint.startswith("devmail.")]
+
+
+def test_the_walk_knows_every_kind_of_id(app):
+    rules = _id_rules(app)
+    assert len(rules) >= 15, "the walk must see the portal's routes"
+    unknown = {(rule.rule, arg) for rule in rules for arg in rule.arguments - NOT_IDS
+               if arg not in ID_KINDS}
+    assert unknown == set(), "add a sample object for these route arguments: " + repr(unknown)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_another_schemes_or_persons_object_is_refused_without_a_name(app, make, actor):
+    actors, things = _world(make)
+    client = client_for(app, actors[actor])
+    token = client.csrf_token()
+    failures = []
+    walked = 0
+    for rule in _id_rules(app):
+        (arg,) = rule.arguments - NOT_IDS
+        for thing in things:
+            if thing.kind != ID_KINDS.get(arg) or not _forbidden(actor, thing):
+                continue
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{arg: thing.value})
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                # A form that does not validate must not name the object either.
+                data = {"csrf_token": token, f"p{thing.value}-note": "x" * 5000,
+                        "note": "x" * 5000}
+                response = client.open(url, method=method, data=data)
+                walked += 1
+                body = response.get_data(as_text=True)
+                status = response.status_code
+                refused = status in (403, 404) or (
+                    actor == "signed-out" and status in (302, 303)
+                    and "/sign-in" in response.headers["Location"])
+                named = [s for s in thing.secrets if s.lower() in body.lower()]
+                if not refused or named:
+                    failures.append(f"{method} {url} ({rule.endpoint}, {thing.kind} of scheme "
+                                    f"{thing.scheme}): {status}, names {named}")
+    assert walked > 50
+    assert failures == [], "\n".join(failures)
