@@ -8,9 +8,10 @@ URL-map test reads, so a new route without an access rule fails the test suite.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Callable
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
@@ -60,3 +61,25 @@ def _role_message(roles: tuple[Role, ...]) -> str:
 def client_ip() -> str:
     """The client's address (ProxyFix, configured by TRUST_PROXY_HOPS, sets remote_addr)."""
     return request.remote_addr or "unknown"
+
+
+def from_this_machine() -> bool:
+    """Whether the request comes from a browser or probe on this machine (loopback).
+
+    Behind a proxy that is not trusted (TRUST_PROXY_HOPS=0) every request arrives from the
+    proxy's own address, often loopback: one that says it was forwarded is someone else's.
+    """
+    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    if forwarded and not current_app.config["TRUST_PROXY_HOPS"]:
+        return False
+    return is_loopback(request.remote_addr)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a client address is this machine (127.0.0.0/8 or ::1)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or ip).is_loopback

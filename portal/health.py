@@ -14,11 +14,10 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 
 from portal import ratelimit
-from portal.auth import public
+from portal.auth import from_this_machine, public
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
-from portal.security import from_this_machine
 
 bp = Blueprint("health", __name__)
 

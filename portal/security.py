@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+
+from portal.templating import HTMX_CDN_URL
 
 
 def init_app(app: Flask) -> None:
@@ -21,8 +22,6 @@ def content_security_policy(config) -> str:
     Naming the exact file rather than the CDN's host keeps every other package on that CDN
     out; the page's SRI hash pins its bytes as well.
     """
-    from portal.templating import HTMX_CDN_URL
-
     scripts = "'self'" if config["HTMX_SOURCE"] == "vendored" else f"'self' {HTMX_CDN_URL}"
     return (f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
@@ -72,24 +71,3 @@ def _headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
-
-def from_this_machine() -> bool:
-    """Whether the request comes from a browser or probe on this machine (loopback).
-
-    Behind a proxy that is not trusted (TRUST_PROXY_HOPS=0) every request arrives from the
-    proxy's own address, often loopback: one that says it was forwarded is someone else's.
-    """
-    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
-    if forwarded and not current_app.config["TRUST_PROXY_HOPS"]:
-        return False
-    return is_loopback(request.remote_addr)
-
-
-def is_loopback(address: str | None) -> bool:
-    """Whether a client address is this machine (127.0.0.0/8 or ::1)."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
-    return (mapped or ip).is_loopback

@@ -4,10 +4,9 @@ shown only to a browser on the same machine (its emails carry working sign-in li
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 
-from portal.auth import public
+from portal.auth import from_this_machine, public
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.security import from_this_machine
 
 bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 
