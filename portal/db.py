@@ -1,9 +1,12 @@
-"""Database plumbing: the declarative base, UTC timestamps, SQLite tuning and row locks."""
+"""Database plumbing: the declarative base, UTC timestamps, SQLite tuning, row locks, and the
+one helper every model with states moves through."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -107,3 +110,46 @@ def lock(session: Session | scoped_session, stmt: sa.Select) -> Any:
 def _forget_immediate(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop("immediate", None)
+
+
+S = TypeVar("S", bound=enum.Enum)
+
+
+class TransitionRefused(RuntimeError):
+    """A change of state that the lifecycle's table does not allow: a bug in the caller, unless
+    the model turns it into a domain error that tells a person what happened instead."""
+
+
+class Lifecycle(Generic[S]):
+    """One lifecycle's allowed transitions, written once beside its state enum, and the one way
+    to move along them.
+
+    ``refuse(item, to)`` builds the exception raised for a change the table does not allow
+    (a ``DomainError`` worded for people, where people can cause it); without it the change is
+    a programming error and raises ``TransitionRefused``.
+    """
+
+    def __init__(self, transitions: Mapping[S, set[S]], *,
+                 refuse: Callable[[Any, S], Exception] | None = None,
+                 attribute: str = "state") -> None:
+        states = {state for state in transitions} | {s for to in transitions.values() for s in to}
+        missing = states - set(transitions)
+        if missing:
+            raise ValueError(f"states with no row in the transitions table: {missing}")
+        self.transitions = {state: frozenset(to) for state, to in transitions.items()}
+        self._refuse = refuse
+        self._attribute = attribute
+
+    def allows(self, current: S, to: S) -> bool:
+        """Whether ``current`` may become ``to``."""
+        return to in self.transitions[current]
+
+    def move(self, item: Any, to: S, refuse: Callable[[Any, S], Exception] | None = None) -> None:
+        """Set ``item``'s state to ``to``, or raise with nothing changed."""
+        current = getattr(item, self._attribute)
+        if not self.allows(current, to):
+            refusal = refuse or self._refuse
+            if refusal is None:
+                raise TransitionRefused(f"{type(item).__name__} cannot go from {current} to {to}")
+            raise refusal(item, to)
+        setattr(item, self._attribute, to)
