@@ -84,7 +84,25 @@ def make_app(tmp_path, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     os.environ["PORTAL_INSTANCE_PATH"] = str(tmp_path / "instance")
-    return create_app(config)
+    app = create_app(config)
+    _made.append(app)
+    return app
+
+
+#: Apps made during the current test, whose connection pools are closed after it: a pool left
+#: to the garbage collector closes its PostgreSQL connections in whichever test runs then,
+#: which fails that test with a ResourceWarning.
+_made: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pools_of_apps_made_here() -> Iterator[None]:
+    yield
+    while _made:
+        app = _made.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

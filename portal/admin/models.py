@@ -1,3 +1,0 @@
-"""Models for admin."""
-
-__all__: list[str] = []

@@ -1,5 +1,0 @@
-"""Relationships pages."""
-
-from flask import Blueprint
-
-bp = Blueprint("relationships", __name__)
