@@ -405,15 +405,15 @@ def load(conn: sa.Connection, rows: Rows) -> None:
 
 
 def _search_index():
-    """The search module if it can take its index down and build it again from the rows
-    (portal.mentors.search), else None: then its triggers keep it in step row by row."""
+    """The search index module if it can take its index down and build it again from the rows
+    (portal.mentors.search_index), else None: then its triggers keep it in step row by row."""
     try:
-        from portal.mentors import search
+        from portal.mentors import search_index
     except ImportError:
         return None
-    if callable(getattr(search, "remove_index", None)) and callable(
-            getattr(search, "install_index", None)):
-        return search
+    if callable(getattr(search_index, "remove_index", None)) and callable(
+            getattr(search_index, "install_index", None)):
+        return search_index
     return None
 
 

@@ -79,7 +79,7 @@ def render_item(type_, obj, autogen_context):
 
 def include_name(name, type_, parent_names):
     """Leave the search index (made by raw DDL, not by the models) out of autogenerate."""
-    from portal.mentors.search import is_index_object
+    from portal.mentors.search_index import is_index_object
 
     return not is_index_object(name)
 

@@ -433,7 +433,7 @@ def test_migrating_an_existing_database_indexes_the_profiles_already_there(tmp_p
     """The 0002 migration fills the index from rows written before it."""
     from flask_migrate import upgrade
 
-    from portal.mentors import search
+    from portal.mentors import search_index as search
     from tests.conftest import make_app
 
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database)

@@ -1,8 +1,8 @@
 """mentor search and shortlist: the search index over profiles, and mentees' shortlists
 
 The search index (FTS5 on SQLite, a generated tsvector with a GIN index on PostgreSQL) and the
-triggers that keep it in step are made by portal.mentors.search.install_index, the same function
-that create_all uses, so tests and migrated databases have the same index.
+triggers that keep it in step are made by portal.mentors.search_index.install_index, the same
+function that create_all uses, so tests and migrated databases have the same index.
 
 Revision ID: 0002
 Revises: 0001
@@ -12,7 +12,7 @@ Create Date: 2026-11-25 10:35:32.011605
 from alembic import op
 import sqlalchemy as sa
 
-from portal.mentors.search import WORDS, install_index, remove_index
+from portal.mentors.search_index import WORDS, install_index, remove_index
 
 
 # revision identifiers, used by Alembic.

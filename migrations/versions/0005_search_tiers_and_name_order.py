@@ -19,7 +19,7 @@ Create Date: 2026-11-25 14:25:00
 """
 from alembic import op
 
-from portal.mentors.search import TIER_WORDS, install_index, remove_index
+from portal.mentors.search_index import TIER_WORDS, install_index, remove_index
 
 
 # revision identifiers, used by Alembic.

@@ -9,16 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.db import Base, utcnow
+from portal.db import Base, Lifecycle, TransitionRefused, enum_column, utcnow
+from portal.errors import DomainError
+from portal.mentors.search_index import install_index, remove_index
 from portal.schemes.models import Scheme
 
-__all__ = ["MeetingFormat", "MentorProfile", "PROFILE_TRANSITIONS", "ProfileExpertise",
+__all__ = ["MeetingFormat", "MentorProfile", "PROFILE_LIFECYCLE", "ProfileExpertise",
            "ProfileState", "Sector", "ShortlistEntry"]
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 class Sector(enum.StrEnum):
@@ -40,11 +37,33 @@ class ProfileState(enum.StrEnum):
 
 
 #: The only state changes a profile may make; edits keep the state.
-PROFILE_TRANSITIONS: dict[ProfileState, set[ProfileState]] = {
+PROFILE_LIFECYCLE: Lifecycle[ProfileState] = Lifecycle({
     ProfileState.DRAFT: {ProfileState.PUBLISHED},
     ProfileState.PUBLISHED: {ProfileState.HIDDEN},
     ProfileState.HIDDEN: {ProfileState.PUBLISHED},
+})
+
+#: What the mentor is told when they ask for a change their profile cannot make: (from, to).
+_WRONG_STATE = {
+    (ProfileState.PUBLISHED, ProfileState.PUBLISHED): "Your profile is already published.",
+    (ProfileState.DRAFT, ProfileState.HIDDEN):
+        "Your profile is a draft, so mentees cannot see it already. There is nothing to hide.",
+    (ProfileState.HIDDEN, ProfileState.HIDDEN): "Your profile is already hidden.",
 }
+_WRONG_STATE_TITLE = {ProfileState.PUBLISHED: "Your profile cannot be published",
+                      ProfileState.HIDDEN: "Your profile cannot be hidden"}
+
+
+def _refuse_move(profile: MentorProfile, to: ProfileState) -> Exception:
+    """A mentor's publish or hide that the profile's state does not allow, worded for them.
+    No page offers any other change, so any other is a bug."""
+    message = _WRONG_STATE.get((profile.state, to))
+    if message is None:
+        return TransitionRefused(f"MentorProfile cannot go from {profile.state} to {to}")
+    return DomainError(message,
+                       next_step="Nothing has changed. Go to your mentor profile to see where "
+                                 "things stand.",
+                       title=_WRONG_STATE_TITLE[to])
 
 
 class MentorProfile(Base):
@@ -58,17 +77,18 @@ class MentorProfile(Base):
     display_name: Mapped[str] = mapped_column(sa.String(200))
     job_title: Mapped[str] = mapped_column(sa.String(200), default="")
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    sector: Mapped[Sector] = mapped_column(_enum(Sector), default=Sector.PUBLIC)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector), default=Sector.PUBLIC)
     #: Grade or level as the scheme's organisations name it (e.g. "Principal planner", "Grade 7").
     grade: Mapped[str] = mapped_column(sa.String(100), default="")
     background: Mapped[str] = mapped_column(sa.Text, default="")
     offer: Mapped[str] = mapped_column(sa.Text, default="")
     experience: Mapped[str] = mapped_column(sa.Text, default="")
-    meeting_format: Mapped[MeetingFormat] = mapped_column(_enum(MeetingFormat),
+    meeting_format: Mapped[MeetingFormat] = mapped_column(enum_column(MeetingFormat),
                                                           default=MeetingFormat.EITHER)
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     #: The expertise areas as one text, for the search index. Written only by database triggers
-    #: on profile_expertise (see portal.mentors.search), so rows inserted directly stay in step.
+    #: on profile_expertise (see portal.mentors.search_index), so rows inserted directly stay
+    #: in step.
     expertise_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="",
                                                 deferred=True)
     #: How many mentees at once.
@@ -77,7 +97,8 @@ class MentorProfile(Base):
     #: Mentees currently taking a place (accepted calls and active relationships), kept in step
     #: by the chemistry-call and relationship transitions so search can filter on free places.
     places_taken: Mapped[int] = mapped_column(default=0)
-    state: Mapped[ProfileState] = mapped_column(_enum(ProfileState), default=ProfileState.DRAFT)
+    state: Mapped[ProfileState] = mapped_column(enum_column(ProfileState),
+                                                default=ProfileState.DRAFT)
     published_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -106,6 +127,10 @@ class MentorProfile(Base):
     @property
     def is_visible(self) -> bool:
         return self.state == ProfileState.PUBLISHED
+
+    def move_to(self, state: ProfileState) -> None:
+        """Change state along an allowed transition, or refuse with nothing changed."""
+        PROFILE_LIFECYCLE.move(self, state, refuse=_refuse_move)
 
 
 class ProfileExpertise(Base):
@@ -147,13 +172,9 @@ class ShortlistEntry(Base):
 @sa.event.listens_for(ProfileExpertise.__table__, "after_create")
 def _build_search_index(target, connection, **kw) -> None:
     """create_all (the tests) builds the search index as the migration does."""
-    from portal.mentors.search import install_index
-
     install_index(connection)
 
 
 @sa.event.listens_for(ProfileExpertise.__table__, "before_drop")
 def _drop_search_index(target, connection, **kw) -> None:
-    from portal.mentors.search import remove_index
-
     remove_index(connection)

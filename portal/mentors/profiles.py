@@ -1,4 +1,4 @@
-"""Mentor profiles: who may see them, and the verbs that change them."""
+"""Mentor profiles: what a published profile needs, and the verbs that write them."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
 
 from portal import audit
 from portal.accounts.models import Role, User
-from portal.db import lock, utcnow
+from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
+from portal.mentors import queries
 from portal.mentors.models import (
-    PROFILE_TRANSITIONS,
     MeetingFormat,
     MentorProfile,
     ProfileExpertise,
@@ -67,52 +66,7 @@ def values_of(profile: MentorProfile) -> dict[str, Any]:
     return values
 
 
-# --- who may see what ----------------------------------------------------------------------------
-
-def may_view(profile: MentorProfile, viewer: User) -> bool:
-    """Owners see their own profile in any state; people in its scheme see it once published."""
-    if profile.user_id == viewer.id:
-        return True
-    return profile.is_visible and bool(viewer.roles_in(profile.scheme_id))
-
-
-def for_viewer(profile_id: int, viewer: User) -> MentorProfile | None:
-    """The profile if ``viewer`` may see it, else None (the caller answers 404, so a draft or
-    hidden profile's existence is never revealed)."""
-    profile = db.session.get(MentorProfile, profile_id)
-    return profile if profile is not None and may_view(profile, viewer) else None
-
-
-def for_owner(profile_id: int, user: User) -> MentorProfile | None:
-    """The profile for its owner to manage; None (404) if ``user`` may not even see it."""
-    profile = for_viewer(profile_id, user)
-    if profile is not None and profile.user_id != user.id:
-        raise NotAllowed("Only the mentor who wrote this profile can change it.",
-                         title="This is not your profile")
-    return profile
-
-
-def profiles_of(user: User) -> list[tuple[Scheme, MentorProfile | None]]:
-    """Each scheme where ``user`` is a mentor, with their profile there (None if not started)."""
-    mine = {p.scheme_id: p for p in db.session.scalars(
-        sa.select(MentorProfile).where(MentorProfile.user_id == user.id)
-        .options(lazyload(MentorProfile.user)))}
-    schemes = sorted({m.scheme for m in user.memberships if m.role == Role.MENTOR},
-                     key=lambda s: s.name)
-    return [(scheme, mine.get(scheme.id)) for scheme in schemes]
-
-
 # --- verbs ---------------------------------------------------------------------------------------
-
-def _locked(profile_id: int) -> MentorProfile:
-    # No eager joins: PostgreSQL cannot lock the nullable side of an outer join, and locking
-    # the owner's and the scheme's rows too would hold up everyone else.
-    profile = lock(db.session(), sa.select(MentorProfile).where(MentorProfile.id == profile_id)
-                   .options(lazyload(MentorProfile.user), lazyload(MentorProfile.scheme)))
-    if profile is None:
-        raise DomainError("This profile no longer exists.", status=404, title="Profile not found")
-    return profile
-
 
 def _check_owner(profile: MentorProfile, user: User) -> None:
     if profile.user_id != user.id:
@@ -140,9 +94,7 @@ def create(user: User, scheme: Scheme, values: Mapping[str, Any]) -> MentorProfi
     if not user.has_role(Role.MENTOR, scheme.id):
         raise NotAllowed(f"You are not a mentor in {scheme.name}.",
                          next_step="Join the scheme as a mentor first, from its page.")
-    existing = db.session.scalar(sa.select(MentorProfile.id).where(
-        MentorProfile.user_id == user.id, MentorProfile.scheme_id == scheme.id))
-    if existing is not None:
+    if queries.profile_id_in(user, scheme) is not None:
         raise DomainError(f"You already have a profile in {scheme.name}.",
                           next_step="Edit your existing profile instead.")
     profile = MentorProfile(user=user, scheme=scheme, state=ProfileState.DRAFT,
@@ -164,7 +116,7 @@ def create(user: User, scheme: Scheme, values: Mapping[str, Any]) -> MentorProfi
 def update(profile_id: int, user: User, values: Mapping[str, Any]) -> MentorProfile:
     """Save changes to a profile. Its state stays as it was; a published profile must stay
     complete."""
-    profile = _locked(profile_id)
+    profile = queries.lock_profile(profile_id)
     _check_owner(profile, user)
     merged = {**values_of(profile), **values}
     if profile.state != ProfileState.DRAFT:
@@ -177,33 +129,18 @@ def update(profile_id: int, user: User, values: Mapping[str, Any]) -> MentorProf
     return profile
 
 
-def _check_move(profile: MentorProfile, to: ProfileState) -> None:
-    if to not in PROFILE_TRANSITIONS[profile.state]:
-        raise DomainError(_WRONG_STATE[(profile.state, to)],
-                          next_step="Nothing has changed. Go to your mentor profile to see where "
-                                    "things stand.",
-                          title=_WRONG_STATE_TITLE[to])
-
-
-_WRONG_STATE = {
-    (ProfileState.PUBLISHED, ProfileState.PUBLISHED): "Your profile is already published.",
-    (ProfileState.DRAFT, ProfileState.HIDDEN):
-        "Your profile is a draft, so mentees cannot see it already. There is nothing to hide.",
-    (ProfileState.HIDDEN, ProfileState.HIDDEN): "Your profile is already hidden.",
-}
-_WRONG_STATE_TITLE = {ProfileState.PUBLISHED: "Your profile cannot be published",
-                      ProfileState.HIDDEN: "Your profile cannot be hidden"}
-
-
 def publish(profile_id: int, user: User) -> MentorProfile:
     """Let mentees in the scheme find and see the profile."""
-    profile = _locked(profile_id)
+    profile = queries.lock_profile(profile_id)
     _check_owner(profile, user)
-    _check_move(profile, ProfileState.PUBLISHED)
     missing = missing_for_publication(values_of(profile))
+    # A profile that is already published is told so, before anything about what is missing.
+    profile.move_to(ProfileState.PUBLISHED)
     if missing:
+        # Undoes the move, and ends the transaction (and its lock) so the page that says what
+        # is missing reads the profile afresh.
+        db.session.rollback()
         raise IncompleteProfile(missing)
-    profile.state = ProfileState.PUBLISHED
     profile.published_at = utcnow()
     audit.record(db.session, "mentor_profile", profile.id, "published", actor_id=user.id)
     db.session.commit()
@@ -212,10 +149,9 @@ def publish(profile_id: int, user: User) -> MentorProfile:
 
 def hide(profile_id: int, user: User) -> MentorProfile:
     """Take a published profile out of search and off mentees' screens, keeping its text."""
-    profile = _locked(profile_id)
+    profile = queries.lock_profile(profile_id)
     _check_owner(profile, user)
-    _check_move(profile, ProfileState.HIDDEN)
-    profile.state = ProfileState.HIDDEN
+    profile.move_to(ProfileState.HIDDEN)
     audit.record(db.session, "mentor_profile", profile.id, "hidden", actor_id=user.id)
     db.session.commit()
     return profile

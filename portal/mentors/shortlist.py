@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, selectinload
-
 from portal import audit
 from portal.accounts.models import Role, User
-from portal.db import lock
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.mentors.models import MentorProfile, ShortlistEntry
-from portal.schemes.models import Scheme
+from portal.mentors import queries
+from portal.mentors.models import ShortlistEntry
 
 
 class ShortlistFull(DomainError):
@@ -26,36 +20,33 @@ def _not_available() -> DomainError:
                        next_step="Search for another mentor in your scheme.")
 
 
-def _lock_mentee(mentee: User) -> None:
-    # One shortlist change at a time per mentee, so two quick clicks cannot pass the limit.
-    lock(db.session(), sa.select(User).where(User.id == mentee.id))
-
-
-def _entry(mentee: User, profile_id: int) -> ShortlistEntry | None:
-    return db.session.scalar(sa.select(ShortlistEntry).where(
-        ShortlistEntry.mentee_id == mentee.id, ShortlistEntry.profile_id == profile_id))
-
-
 def add(mentee: User, profile_id: int) -> ShortlistEntry:
     """Put a published profile from one of the mentee's schemes on their shortlist.
 
     Adding a mentor who is already there changes nothing (a double click is not an error).
+    A refusal ends the transaction, so the caller may show why and read on.
     """
-    _lock_mentee(mentee)
-    profile = db.session.get(MentorProfile, profile_id)
+    try:
+        return _add(mentee, profile_id)
+    except DomainError:
+        db.session.rollback()  # nothing was changed; this lets the mentee's row go
+        raise
+
+
+def _add(mentee: User, profile_id: int) -> ShortlistEntry:
+    queries.lock_mentee(mentee)
+    profile = queries.profile_by_id(profile_id)
     if (profile is None or not profile.is_visible
             or not mentee.has_role(Role.MENTEE, profile.scheme_id)):
         raise _not_available()
     if profile.user_id == mentee.id:
         raise DomainError("This is your own mentor profile, so you cannot shortlist it.",
                           next_step="Search for another mentor in your scheme.")
-    existing = _entry(mentee, profile_id)
+    existing = queries.shortlist_entry(mentee, profile_id)
     if existing is not None:
         return existing
     scheme = profile.scheme
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(ShortlistEntry).where(
-        ShortlistEntry.mentee_id == mentee.id, ShortlistEntry.scheme_id == scheme.id))
-    if count >= scheme.shortlist_limit:
+    if queries.shortlist_size(mentee, scheme.id) >= scheme.shortlist_limit:
         raise ShortlistFull(
             f"Your shortlist for {scheme.name} already has {scheme.shortlist_limit} mentors, "
             "which is as many as the scheme allows.",
@@ -72,8 +63,8 @@ def add(mentee: User, profile_id: int) -> ShortlistEntry:
 
 def remove(mentee: User, profile_id: int) -> None:
     """Take a mentor off the shortlist (nothing happens if they are not on it)."""
-    _lock_mentee(mentee)
-    entry = _entry(mentee, profile_id)
+    queries.lock_mentee(mentee)
+    entry = queries.shortlist_entry(mentee, profile_id)
     if entry is None:
         db.session.rollback()
         return
@@ -84,8 +75,8 @@ def remove(mentee: User, profile_id: int) -> None:
 
 def save_note(mentee: User, profile_id: int, note: str) -> ShortlistEntry:
     """Keep a private note about a shortlisted mentor. Only the mentee ever sees it."""
-    _lock_mentee(mentee)
-    entry = _entry(mentee, profile_id)
+    queries.lock_mentee(mentee)
+    entry = queries.shortlist_entry(mentee, profile_id)
     if entry is None:
         raise DomainError("This mentor is not on your shortlist.", status=404,
                           title="Not on your shortlist",
@@ -95,34 +86,3 @@ def save_note(mentee: User, profile_id: int, note: str) -> ShortlistEntry:
     audit.record(db.session, "shortlist_entry", entry.id, "note_saved", actor_id=mentee.id)
     db.session.commit()
     return entry
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-def entries_of(mentee: User) -> list[ShortlistEntry]:
-    """The mentee's whole shortlist, in the order they added mentors, with profiles loaded."""
-    return list(db.session.scalars(
-        sa.select(ShortlistEntry).where(ShortlistEntry.mentee_id == mentee.id)
-        .options(joinedload(ShortlistEntry.profile).options(
-            lazyload(MentorProfile.user), selectinload(MentorProfile.expertise_links)))
-        .order_by(ShortlistEntry.created_at, ShortlistEntry.id)))
-
-
-def shortlisted_ids(mentee: User, profile_ids: Iterable[int]) -> set[int]:
-    """Which of these profiles the mentee has shortlisted (one query for a page of results)."""
-    ids = list(profile_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(sa.select(ShortlistEntry.profile_id).where(
-        ShortlistEntry.mentee_id == mentee.id, ShortlistEntry.profile_id.in_(ids))))
-
-
-def counts_by_scheme(mentee: User) -> dict[int, int]:
-    return dict(db.session.execute(
-        sa.select(ShortlistEntry.scheme_id, sa.func.count())
-        .where(ShortlistEntry.mentee_id == mentee.id).group_by(ShortlistEntry.scheme_id)).all())
-
-
-def mentee_schemes(mentee: User) -> list[Scheme]:
-    return sorted({m.scheme for m in mentee.memberships if m.role == Role.MENTEE},
-                  key=lambda s: s.name)

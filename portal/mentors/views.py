@@ -16,13 +16,9 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.accounts.models import Role
-from portal.auth import role_required, signed_in
+from portal.auth import role_required, safe_path, signed_in
 from portal.errors import DomainError
-from portal.extensions import db
-from portal.mentors import (
-    panels,  # noqa: F401  (registers the dashboard panels)
-    profiles,
-)
+from portal.mentors import profiles, queries
 from portal.mentors import search as finder
 from portal.mentors import shortlist as shortlisting
 from portal.mentors.forms import NoteForm, ProfileForm, SearchForm
@@ -32,20 +28,13 @@ from portal.schemes.queries import get_scheme_or_404
 bp = Blueprint("mentors", __name__)
 
 
-def _owned_or_404(profile_id: int) -> MentorProfile:
-    profile = profiles.for_owner(profile_id, current_user)
-    if profile is None:
-        abort(404)
-    return profile
-
-
 # --- a mentor's own profiles --------------------------------------------------------------------
 
 @bp.route("/mentors/profiles")
 @role_required(Role.MENTOR)
 def my_profiles():
     return render_template("mentors/my_profiles.html",
-                           items=profiles.profiles_of(current_user))
+                           items=queries.profiles_of(current_user))
 
 
 @bp.route("/mentors/profiles/new/<slug>", methods=["GET", "POST"])
@@ -55,7 +44,7 @@ def create_profile(slug: str):
     if not current_user.has_role(Role.MENTOR, scheme.id):
         abort(403, description=f"You are not a mentor in {scheme.name}. Join it as a mentor "
                                "first, from the scheme's page.")
-    existing = next((p for s, p in profiles.profiles_of(current_user)
+    existing = next((p for s, p in queries.profiles_of(current_user)
                      if s.id == scheme.id and p is not None), None)
     if existing is not None:
         return redirect(url_for(".edit_profile", profile_id=existing.id), 303)
@@ -72,7 +61,7 @@ def create_profile(slug: str):
 @bp.route("/mentors/<int:profile_id>/edit", methods=["GET", "POST"])
 @signed_in
 def edit_profile(profile_id: int):
-    profile = _owned_or_404(profile_id)
+    profile = queries.owned_or_404(profile_id, current_user)
     form = ProfileForm(obj=profile, scheme=profile.scheme,
                        require_complete=profile.state != ProfileState.DRAFT)
     if form.validate_on_submit():
@@ -88,7 +77,7 @@ def edit_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/preview")
 @signed_in
 def preview_profile(profile_id: int):
-    profile = _owned_or_404(profile_id)
+    profile = queries.owned_or_404(profile_id, current_user)
     return render_template("mentors/preview.html", profile=profile,
                            missing=profiles.missing_for_publication(profiles.values_of(profile)))
 
@@ -96,12 +85,12 @@ def preview_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/publish", methods=["POST"])
 @signed_in
 def publish_profile(profile_id: int):
-    _owned_or_404(profile_id)
+    queries.owned_or_404(profile_id, current_user)
     try:
         profile = profiles.publish(profile_id, current_user)
     except profiles.IncompleteProfile as error:
-        db.session.rollback()
-        return render_template("mentors/preview.html", profile=_owned_or_404(profile_id),
+        return render_template("mentors/preview.html",
+                               profile=queries.owned_or_404(profile_id, current_user),
                                missing=error.missing, publish_refused=True,
                                page_has_errors=True), 409
     flash(f"Your profile is published. Mentees in {profile.scheme.name} can now find it.",
@@ -112,7 +101,7 @@ def publish_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/hide", methods=["POST"])
 @signed_in
 def hide_profile(profile_id: int):
-    _owned_or_404(profile_id)
+    queries.owned_or_404(profile_id, current_user)
     profiles.hide(profile_id, current_user)
     flash("Your profile is hidden. Mentees cannot find or open it until you publish it again. "
           "Nothing you wrote is lost.", "success")
@@ -124,12 +113,10 @@ def hide_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>")
 @signed_in
 def profile(profile_id: int):
-    profile = profiles.for_viewer(profile_id, current_user)
-    if profile is None:
-        abort(404)
+    profile = queries.visible_or_404(profile_id, current_user)
     can_shortlist = (profile.is_visible and profile.user_id != current_user.id
                      and current_user.has_role(Role.MENTEE, profile.scheme_id))
-    shortlisted = can_shortlist and bool(shortlisting.shortlisted_ids(current_user, [profile.id]))
+    shortlisted = can_shortlist and bool(queries.shortlisted_ids(current_user, [profile.id]))
     return render_template("mentors/profile.html", profile=profile, can_shortlist=can_shortlist,
                            shortlisted=shortlisted)
 
@@ -137,7 +124,7 @@ def profile(profile_id: int):
 @bp.route("/search")
 @role_required(Role.MENTEE)
 def search():
-    schemes = shortlisting.mentee_schemes(current_user)
+    schemes = queries.mentee_schemes(current_user)
     form = SearchForm(request.args, schemes=schemes)
     page = finder.search(finder.Criteria(**form.clean()), current_user,
                          per_page=current_app.config["SEARCH_PAGE_SIZE"],
@@ -150,7 +137,7 @@ def search():
 
     return htmx.render("mentors/search.html", fragment="mentors/_results.html", form=form,
                        page=page, schemes=schemes, page_url=page_url,
-                       shortlisted=shortlisting.shortlisted_ids(current_user,
+                       shortlisted=queries.shortlisted_ids(current_user,
                                                              [p.id for p in page.results]),
                        oob=htmx.is_fragment_request())
 
@@ -165,14 +152,14 @@ def shortlist():
 
 def _shortlist_page(failed: NoteForm | None = None, failed_id: int | None = None,
                     status: int = 200):
-    entries = shortlisting.entries_of(current_user)
-    counts = shortlisting.counts_by_scheme(current_user)
+    entries = queries.entries_of(current_user)
+    counts = queries.counts_by_scheme(current_user)
     notes = {entry.profile_id: _note_form(entry.profile, formdata=None, note=entry.note)
              for entry in entries}
     if failed is not None:
         notes[failed_id] = failed
     groups = [(scheme, [e for e in entries if e.scheme_id == scheme.id], counts.get(scheme.id, 0))
-              for scheme in shortlisting.mentee_schemes(current_user)]
+              for scheme in queries.mentee_schemes(current_user)]
     return render_template("mentors/shortlist.html", groups=groups, notes=notes,
                            page_has_errors=failed is not None), status
 
@@ -187,17 +174,11 @@ def _note_form(profile: MentorProfile | None, profile_id: int | None = None, **k
 
 def _back() -> str:
     """Where a plain form post returns to: the page it came from, if it is one of ours."""
-    target = request.form.get("next", "")
-    # Browsers drop tabs and newlines from addresses, so "/\t/other.site" would become
-    # "//other.site": refuse any white space or control character, not only a leading "//".
-    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target)):
-        return target[:500]
-    return url_for(".shortlist")
+    return safe_path(request.form.get("next")) or url_for(".shortlist")
 
 
 def _toggle_button(profile_id: int, shortlisted: bool, error: DomainError | None = None):
-    profile = profiles.for_viewer(profile_id, current_user)
+    profile = queries.for_viewer(profile_id, current_user)
     return htmx.render("mentors/_shortlist_button.html", profile=profile, profile_id=profile_id,
                        shortlisted=shortlisted, error=error, next_url=_back())
 
@@ -211,7 +192,6 @@ def shortlist_add(profile_id: int):
         if not htmx.is_fragment_request():
             raise
         # htmx swaps only successful answers: show the reason where the button was.
-        db.session.rollback()
         return _toggle_button(profile_id, shortlisted=False, error=error)
     if htmx.is_fragment_request():
         return _toggle_button(profile_id, shortlisted=True)
@@ -219,18 +199,10 @@ def shortlist_add(profile_id: int):
     return redirect(_back(), 303)
 
 
-def _listed_or_visible_or_404(profile_id: int) -> None:
-    """A mentor on the mentee's shortlist (even one hidden since), or one they may see; any
-    other id is "not found", so another scheme's or a draft profile is never confirmed."""
-    if (not shortlisting.shortlisted_ids(current_user, [profile_id])
-            and profiles.for_viewer(profile_id, current_user) is None):
-        abort(404)
-
-
 @bp.route("/shortlist/<int:profile_id>/remove", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_remove(profile_id: int):
-    _listed_or_visible_or_404(profile_id)
+    queries.listed_or_visible_or_404(current_user, profile_id)
     shortlisting.remove(current_user, profile_id)
     if htmx.is_fragment_request():
         return _toggle_button(profile_id, shortlisted=False)
@@ -241,8 +213,8 @@ def shortlist_remove(profile_id: int):
 @bp.route("/shortlist/<int:profile_id>/note", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_note(profile_id: int):
-    _listed_or_visible_or_404(profile_id)
-    form = _note_form(db.session.get(MentorProfile, profile_id), profile_id)
+    queries.listed_or_visible_or_404(current_user, profile_id)
+    form = _note_form(queries.profile_by_id(profile_id), profile_id)
     if not form.validate_on_submit():
         if htmx.is_fragment_request():
             return htmx.render("mentors/_note.html", form=form, profile_id=profile_id)
