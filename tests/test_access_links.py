@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from portal import tokens
-from portal.calls import answering
+from portal.calls import links as call_links
 from portal.redaction import TOKEN
 from tests.calls_support import NOW, accept, answer_links, send_request
 from tests.test_agreements_support import (
@@ -180,7 +180,7 @@ def test_a_failing_request_is_logged_without_its_token(app, client, make, caplog
     def broken(*args, **kwargs):
         raise RuntimeError(f"could not read {token}")
 
-    monkeypatch.setattr(answering, "call_for_answer_link", broken)
+    monkeypatch.setattr(call_links, "check_answer_call_link", broken)
     with caplog.at_level(logging.ERROR):
         assert client.get(f"/calls/answer/{token}").status_code == 500
     logged = [record for record in caplog.records if record.exc_info or record.exc_text]

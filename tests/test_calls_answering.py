@@ -7,8 +7,8 @@ import icalendar
 import pytest
 import time_machine
 
+from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, DeclineReason
-from portal.calls.shared import find_mentors_url
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
 from tests.calls_support import (

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, Decision
-from portal.calls.shared import find_mentors_url
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
 from portal.relationships.models import Relationship

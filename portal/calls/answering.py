@@ -4,59 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal import audit, mail, tokens
+from portal import audit, mail
 from portal.accounts.models import User
 from portal.calls import invites, queries
+from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, ChemistryCall, DeclineReason
-from portal.calls.shared import (
-    find_mentors_url,
-    lock_call,
-    move,
-    take_place,
-    what_happened,
-)
+from portal.calls.places import take_place
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
-from portal.templating import format_date
-
-
-def call_for_answer_link(token: str, viewer: User | None = None) -> ChemistryCall:
-    """The call a mentor's emailed Accept/Decline link is for.
-
-    The link works without signing in; someone signed in as another person is refused, so a
-    forwarded link is not used by mistake.
-    """
-    payload = tokens.load("answer-call", token, what="link")
-    call = db.session.get(ChemistryCall, payload["c"])
-    if call is None or call.mentor_id != payload.get("u"):
-        raise tokens.LinkError("This link is not valid.", next_step="invalid", status=400)
-    if viewer is not None and viewer.id != call.mentor_id:
-        raise NotAllowed(f"This link was sent to the mentor, {call.profile.display_name}. You "
-                         f"are signed in as {viewer.full_name}.",
-                         title="This link is for someone else")
-    return call
-
-
-def link_is_live(call: ChemistryCall) -> bool:
-    """Answer links are bound to the open request: once it has moved on they only inform."""
-    return call.state == CallState.REQUESTED
-
-
-def spent_link(call: ChemistryCall) -> tokens.LinkError:
-    """What became of the request, for an answer link that can no longer act. No names, times
-    or details: whoever holds the link now may not be the mentor it was sent to."""
-    when = format_date(call.answered_at or call.ended_at)
-    used, happened = {
-        CallState.ACCEPTED: (True, f"the request was accepted on {when}"),
-        CallState.DECLINED: (True, f"the request was declined on {when}"),
-        CallState.WITHDRAWN: (False, f"the request was withdrawn on {when}"),
-        CallState.EXPIRED: (False, f"the request expired on {when}"),
-        CallState.CANCELLED: (True, f"the request was accepted, then the call was cancelled "
-                                    f"on {when}"),
-    }.get(call.state, (True, "the request was accepted and the call has taken place"))
-    lead = "This link has already been used" if used else "This link no longer works"
-    return tokens.LinkError(f"{lead}: {happened}.", next_step="used")
 
 
 def refuse_if_answered(call: ChemistryCall, method: str) -> None:
@@ -66,10 +22,12 @@ def refuse_if_answered(call: ChemistryCall, method: str) -> None:
 
 
 def _check(call: ChemistryCall, mentor: User) -> None:
+    # Before anything else (the place count, the form): a request that has moved on says what
+    # happened to it, with a title for the mentor who answered and the one who came too late.
     if call.mentor_id != mentor.id:
         raise NotAllowed("This request was sent to another mentor.")
-    if call.state != CallState.REQUESTED:
-        raise DomainError(what_happened(call, "mentor"),
+    if not call.awaits_answer:
+        raise DomainError(call.what_happened("mentor"),
                           title="This request has already been answered"
                           if call.answered_at else "This request is closed")
 
@@ -78,7 +36,7 @@ def accept_call(call_id: int, mentor: User, *, proposed_time_id: int | None = No
                 other_start: dt.datetime | None = None, details: str, via: str = "portal",
                 ip: str | None = None) -> ChemistryCall:
     """Accept: take a place (if one is free), fix the time, send both the invite."""
-    call = lock_call(call_id)
+    call = queries.lock_call(call_id)
     _check(call, mentor)
     now = utcnow()
     if proposed_time_id is not None:
@@ -98,7 +56,7 @@ def accept_call(call_id: int, mentor: User, *, proposed_time_id: int | None = No
 
     # Capacity again, now, under the lock: the request may be days old.
     take_place(call.profile)
-    move(call, CallState.ACCEPTED)
+    call.move_to(CallState.ACCEPTED)
     call.answered_at = now
     call.scheduled_at = start
     call.meeting_details = details
@@ -120,9 +78,9 @@ def accept_call(call_id: int, mentor: User, *, proposed_time_id: int | None = No
 def decline_call(call_id: int, mentor: User, *, reason: DeclineReason | None = None,
                  note: str = "", via: str = "portal", ip: str | None = None) -> ChemistryCall:
     """Decline: the reason stays with the scheme; the mentee gets a kind note."""
-    call = lock_call(call_id)
+    call = queries.lock_call(call_id)
     _check(call, mentor)
-    move(call, CallState.DECLINED)
+    call.move_to(CallState.DECLINED)
     call.answered_at = call.ended_at = utcnow()
     call.ended_by_id = mentor.id
     call.decline_reason = reason

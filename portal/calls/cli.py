@@ -6,6 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal.calls.lifecycle import remind_and_expire
+
 calls_cli = AppGroup("calls", help="Chemistry calls.")
 
 
@@ -15,8 +17,6 @@ def remind() -> None:
 
     Uses each scheme's request_reminder_days and request_expiry_days.
     """
-    from portal.calls.lifecycle import remind_and_expire
-
     sweep = remind_and_expire()
     click.echo(f"Reminded {sweep.reminded} mentor{'s' if sweep.reminded != 1 else ''}; "
                f"expired {sweep.expired} request{'s' if sweep.expired != 1 else ''}.")

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.accounts.models import User
-from portal.calls.approval import either, manager_address_problem
+from portal.calls.addresses import either, manager_address_problem
 from portal.calls.models import CallFormat, Decision, DeclineReason
 from portal.calls.requesting import LATEST_PROPOSAL
 from portal.db import utcnow
@@ -287,7 +287,3 @@ class OutcomeForm(PortalForm):
             raise ValidationError("Choose whether you would like to work together")
 
 
-class ConfirmForm(PortalForm):
-    """A button and a CSRF token."""
-
-    submit = SubmitField("Confirm")

@@ -6,24 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from portal import audit, mail
 from portal.accounts.models import User
-from portal.calls import invites
+from portal.calls import invites, queries
+from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, ChemistryCall
+from portal.calls.places import give_place_back
+from portal.calls.queries import lock_call  # by name: a test holds it to race two sweeps
 from portal.calls.requesting import LATEST_PROPOSAL, send_request_to_mentor
-from portal.calls.shared import (
-    find_mentors_url,
-    give_place_back,
-    lock_call,
-    move,
-    what_happened,
-)
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
-from portal.schemes.models import Scheme
 
 
 def withdraw(call_id: int, mentee: User, *, ip: str | None = None) -> ChemistryCall:
@@ -38,7 +31,7 @@ def withdraw(call_id: int, mentee: User, *, ip: str | None = None) -> ChemistryC
 
 def _withdraw(call: ChemistryCall, mentee: User, ip: str | None) -> None:
     was_accepted = call.state == CallState.ACCEPTED
-    move(call, CallState.WITHDRAWN, "mentee")
+    call.move_to(CallState.WITHDRAWN, "mentee")
     call.ended_at = utcnow()
     call.ended_by_id = mentee.id
     audit.record(db.session, "chemistry_call", call.id, "withdrawn", actor_id=mentee.id,
@@ -53,18 +46,13 @@ def _withdraw(call: ChemistryCall, mentee: User, ip: str | None) -> None:
 
 def withdraw_others(kept_call_id: int, mentee: User, *, ip: str | None = None) -> int:
     """After one request is accepted, withdraw the mentee's other unanswered requests."""
-    kept = db.session.get(ChemistryCall, kept_call_id)
+    kept = queries.get_call(kept_call_id)
     if kept is None or kept.mentee_id != mentee.id:
         raise NotAllowed("Only the mentee who made this request can do this.")
     if kept.state != CallState.ACCEPTED:
         raise DomainError("You can withdraw your other requests once a mentor has accepted one.")
-    ids = list(db.session.scalars(
-        sa.select(ChemistryCall.id)
-        .where(ChemistryCall.mentee_id == mentee.id, ChemistryCall.scheme_id == kept.scheme_id,
-               ChemistryCall.state == CallState.REQUESTED, ChemistryCall.id != kept.id)
-        .order_by(ChemistryCall.id)))
     withdrawn = 0
-    for call_id in ids:
+    for call_id in queries.other_open_request_ids(kept):
         # Each in its own transaction, under its mentor's lock: one that was answered meanwhile
         # is left as it is.
         call = lock_call(call_id)
@@ -82,10 +70,10 @@ def cancel(call_id: int, mentor: User, *, ip: str | None = None) -> ChemistryCal
         raise NotAllowed("Only the mentor can cancel this call. As the mentee, you can "
                          "withdraw instead.")
     if call.state != CallState.ACCEPTED:
-        raise DomainError(what_happened(call, "mentor"))
+        raise DomainError(call.what_happened("mentor"))
     if call.mentor_decision or call.mentee_decision:
         raise DomainError("You have already said how the call went, so it cannot be cancelled.")
-    move(call, CallState.CANCELLED, "mentor")
+    call.move_to(CallState.CANCELLED, "mentor")
     call.ended_at = utcnow()
     call.ended_by_id = mentor.id
     give_place_back(call.profile)
@@ -115,7 +103,7 @@ def reschedule(call_id: int, person: User, *, start: dt.datetime, details: str,
     if party is None:
         raise NotAllowed("Only the mentor and the mentee can change this call.")
     if call.state != CallState.ACCEPTED:
-        raise DomainError(what_happened(call, party))
+        raise DomainError(call.what_happened(party))
     if call.mentor_decision or call.mentee_decision:
         raise DomainError("You have already said how the call went, so it cannot be moved.")
     now = utcnow()
@@ -160,13 +148,8 @@ def remind_and_expire(now: dt.datetime | None = None) -> Sweep:
     """
     now = now or utcnow()
     sweep = Sweep()
-    rows = db.session.execute(
-        sa.select(ChemistryCall.id, ChemistryCall.requested_at, ChemistryCall.reminded_at,
-                  Scheme.request_reminder_days, Scheme.request_expiry_days)
-        .join(Scheme, Scheme.id == ChemistryCall.scheme_id)
-        .where(ChemistryCall.state == CallState.REQUESTED)
-        .order_by(ChemistryCall.id)).all()
-    db.session.rollback()
+    rows = queries.unanswered_requests()
+    db.session.rollback()  # ends the read, so each request below starts its own transaction
     for call_id, requested_at, reminded_at, remind_days, expiry_days in rows:
         if now >= requested_at + dt.timedelta(days=expiry_days):
             sweep.expired += _expire(call_id, now)
@@ -180,7 +163,7 @@ def _expire(call_id: int, now: dt.datetime) -> int:
     if call.state != CallState.REQUESTED:
         db.session.rollback()
         return 0
-    move(call, CallState.EXPIRED)
+    call.move_to(CallState.EXPIRED)
     call.ended_at = now
     audit.record(db.session, "chemistry_call", call.id, "expired",
                  days=call.scheme.request_expiry_days)

@@ -12,13 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.db import Base, utcnow
+from portal.db import Base, Lifecycle, enum_column, utcnow
+from portal.errors import DomainError
 from portal.mentors.models import MentorProfile
 from portal.schemes.models import Scheme
+from portal.templating import format_date, format_datetime
 
 __all__ = [
-    "CALL_TRANSITIONS",
-    "APPROVAL_TRANSITIONS",
+    "CALL_LIFECYCLE",
+    "APPROVAL_LIFECYCLE",
     "ApprovalState",
     "CallFormat",
     "CallState",
@@ -28,11 +30,6 @@ __all__ = [
     "LineManagerApproval",
     "ProposedTime",
 ]
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 class CallState(enum.StrEnum):
@@ -54,7 +51,7 @@ class CallState(enum.StrEnum):
 
 
 #: The only state changes a chemistry call may make.
-CALL_TRANSITIONS: dict[CallState, set[CallState]] = {
+CALL_LIFECYCLE: Lifecycle[CallState] = Lifecycle({
     CallState.REQUESTED: {CallState.ACCEPTED, CallState.DECLINED, CallState.WITHDRAWN,
                           CallState.EXPIRED},
     CallState.ACCEPTED: {CallState.WITHDRAWN, CallState.CANCELLED, CallState.MATCHED,
@@ -65,7 +62,7 @@ CALL_TRANSITIONS: dict[CallState, set[CallState]] = {
     CallState.CANCELLED: set(),
     CallState.MATCHED: set(),
     CallState.NOT_TAKEN_FORWARD: set(),
-}
+})
 
 #: Requests that count against the scheme's limit and block a second request to the same mentor.
 OPEN_STATES = frozenset({CallState.REQUESTED, CallState.ACCEPTED})
@@ -121,7 +118,7 @@ class ChemistryCall(Base):
     mentor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
                                            index=True)
     mentee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
-    state: Mapped[CallState] = mapped_column(_enum(CallState), default=CallState.REQUESTED)
+    state: Mapped[CallState] = mapped_column(enum_column(CallState), default=CallState.REQUESTED)
 
     #: What the mentee hopes to get from mentoring (shown to the mentor).
     hopes: Mapped[str] = mapped_column(sa.Text)
@@ -129,7 +126,8 @@ class ChemistryCall(Base):
     experience: Mapped[str] = mapped_column(sa.Text, default="")
     #: The mentee is happy for the mentor to suggest any time.
     flexible: Mapped[bool] = mapped_column(default=False)
-    preferred_format: Mapped[CallFormat] = mapped_column(_enum(CallFormat), default=CallFormat.ANY)
+    preferred_format: Mapped[CallFormat] = mapped_column(enum_column(CallFormat),
+                                                         default=CallFormat.ANY)
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: When the mentor was reminded of the unanswered request (at most once).
     reminded_at: Mapped[dt.datetime | None]
@@ -145,18 +143,18 @@ class ChemistryCall(Base):
     invite_sequence: Mapped[int] = mapped_column(default=0)
 
     #: Kept from the mentee: only the mentor and the scheme administrator see it.
-    decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason))
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))
     decline_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     #: When and by whom the call was withdrawn, cancelled, expired or decided.
     ended_at: Mapped[dt.datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
-    mentor_decision: Mapped[Decision | None] = mapped_column(_enum(Decision))
+    mentor_decision: Mapped[Decision | None] = mapped_column(enum_column(Decision))
     mentor_decided_at: Mapped[dt.datetime | None]
     #: Private: never shown to the other party.
     mentor_reason: Mapped[str] = mapped_column(sa.Text, default="")
-    mentee_decision: Mapped[Decision | None] = mapped_column(_enum(Decision))
+    mentee_decision: Mapped[Decision | None] = mapped_column(enum_column(Decision))
     mentee_decided_at: Mapped[dt.datetime | None]
     mentee_reason: Mapped[str] = mapped_column(sa.Text, default="")
     #: The relationship created when both said "let's work together".
@@ -176,8 +174,9 @@ class ChemistryCall(Base):
     )
 
     @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
+    def awaits_answer(self) -> bool:
+        """Whether the mentor can still accept or decline the request."""
+        return self.state == CallState.REQUESTED
 
     @property
     def closes_at(self) -> dt.datetime:
@@ -207,6 +206,37 @@ class ChemistryCall(Base):
     def decision_of(self, party: str) -> Decision | None:
         return self.mentor_decision if party == "mentor" else self.mentee_decision
 
+    def move_to(self, state: CallState, party: str | None = None) -> None:
+        """Change state along an allowed transition, or refuse with nothing changed, saying in
+        the words for ``party`` what has happened to the call instead."""
+        CALL_LIFECYCLE.move(self, state, refuse=lambda call, to: DomainError(
+            call.what_happened(party), title="This chemistry call has moved on"))
+
+    def what_happened(self, party: str | None = None) -> str:
+        """One sentence on where the call stands, for a link or button that can no longer act
+        (``party`` is who reads it: "mentor", "mentee" or None)."""
+        mentee = "you" if party == "mentee" else self.mentee.full_name
+        mentor = "you" if party == "mentor" else self.profile.display_name
+        state = self.state
+        if state == CallState.REQUESTED:
+            return f"This request is waiting for {mentor} to answer."
+        if state == CallState.ACCEPTED:
+            return (f"This request was accepted on {format_date(self.answered_at)}. The call is "
+                    f"on {format_datetime(self.scheduled_at)} (UK time).")
+        if state == CallState.DECLINED:
+            return f"This request was declined on {format_date(self.answered_at)}."
+        if state == CallState.WITHDRAWN:
+            who = "You" if party == "mentee" else mentee[:1].upper() + mentee[1:]
+            return f"{who} withdrew this request on {format_date(self.ended_at)}."
+        if state == CallState.EXPIRED:
+            return (f"This request expired on {format_date(self.ended_at)} because it was not "
+                    "answered in time.")
+        if state == CallState.CANCELLED:
+            return f"This call was cancelled on {format_date(self.ended_at)}."
+        if state == CallState.MATCHED:
+            return "The chemistry call has taken place and you have both agreed to work together."
+        return "The chemistry call has taken place and you will not be working together."
+
     def __repr__(self) -> str:
         return f"<ChemistryCall {self.id} {self.state}>"
 
@@ -230,13 +260,14 @@ class ApprovalState(enum.StrEnum):
     REPLACED = "replaced"
 
 
-APPROVAL_TRANSITIONS: dict[ApprovalState, set[ApprovalState]] = {
+#: Only a pending request can be answered or replaced.
+APPROVAL_LIFECYCLE: Lifecycle[ApprovalState] = Lifecycle({
     ApprovalState.PENDING: {ApprovalState.APPROVED, ApprovalState.DECLINED,
                             ApprovalState.REPLACED},
     ApprovalState.APPROVED: set(),
     ApprovalState.DECLINED: set(),
     ApprovalState.REPLACED: set(),
-}
+})
 
 
 class LineManagerApproval(Base):
@@ -250,7 +281,7 @@ class LineManagerApproval(Base):
     mentee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     manager_name: Mapped[str] = mapped_column(sa.String(200))
     manager_email: Mapped[str] = mapped_column(sa.String(254))
-    state: Mapped[ApprovalState] = mapped_column(_enum(ApprovalState),
+    state: Mapped[ApprovalState] = mapped_column(enum_column(ApprovalState),
                                                  default=ApprovalState.PENDING)
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None]
@@ -263,3 +294,22 @@ class LineManagerApproval(Base):
     __table_args__ = (
         sa.Index("ix_line_manager_approval_mentee_scheme", "mentee_id", "scheme_id"),
     )
+
+    def move_to(self, state: ApprovalState) -> None:
+        """Change state along an allowed transition, or tell the manager what has become of
+        the request instead."""
+        APPROVAL_LIFECYCLE.move(self, state, refuse=lambda approval, to: DomainError(
+            approval.outcome_text(), title="This request has already been answered"))
+
+    def outcome_text(self) -> str:
+        """What happened to the request, for the manager's link once it can no longer act."""
+        mentee = self.mentee.full_name
+        when = format_date(self.decided_at or self.requested_at)
+        if self.state == ApprovalState.APPROVED:
+            return f"You approved {mentee} taking part on {when}. Thank you."
+        if self.state == ApprovalState.DECLINED:
+            return f"You said on {when} that {mentee} should not take part at the moment."
+        if self.state == ApprovalState.REPLACED:
+            return (f"{mentee} has since sent a new request, so this link no longer works. "
+                    "Use the link in the most recent email.")
+        return f"{mentee} is waiting for your answer."

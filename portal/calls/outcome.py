@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from portal import audit, mail
 from portal.accounts.models import User
+from portal.calls import queries
+from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, ChemistryCall, Decision
-from portal.calls.shared import find_mentors_url, give_place_back, lock_call, move, what_happened
+from portal.calls.places import give_place_back
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -23,12 +25,12 @@ def may_decide(call: ChemistryCall, party: str | None) -> bool:
 def decide(call_id: int, person: User, decision: Decision, *, reason: str = "",
            ip: str | None = None) -> ChemistryCall:
     """Record one party's decision; act when it settles the outcome."""
-    call = lock_call(call_id)
+    call = queries.lock_call(call_id)
     party = call.party(person.id)
     if party is None:
         raise NotAllowed("Only the mentor and the mentee of this call can say how it went.")
     if call.state != CallState.ACCEPTED:
-        raise DomainError(what_happened(call, party))
+        raise DomainError(call.what_happened(party))
     now = utcnow()
     if call.scheduled_at > now:
         raise DomainError(f"You can say how it went once the call has started, on "
@@ -51,7 +53,7 @@ def decide(call_id: int, person: User, decision: Decision, *, reason: str = "",
 
 
 def _not_taken_forward(call: ChemistryCall, now, person: User, other: str) -> None:
-    move(call, CallState.NOT_TAKEN_FORWARD)
+    call.move_to(CallState.NOT_TAKEN_FORWARD)
     call.ended_at = now
     call.ended_by_id = person.id
     give_place_back(call.profile)
@@ -63,7 +65,7 @@ def _not_taken_forward(call: ChemistryCall, now, person: User, other: str) -> No
 
 
 def _matched(call: ChemistryCall, now) -> None:
-    move(call, CallState.MATCHED)
+    call.move_to(CallState.MATCHED)
     call.ended_at = now
     # The mentee's place passes to the relationship; ending the relationship gives it back.
     relationship = Relationship(scheme_id=call.scheme_id, mentor_id=call.mentor_id,

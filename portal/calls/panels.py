@@ -1,13 +1,14 @@
 """Dashboard panels: a mentee's requests and calls; a mentor's incoming requests, calls and
-places."""
+places. Also the template helper behind each "Request a chemistry call" link."""
 
 from __future__ import annotations
 
+from flask_login import current_user
+
 from portal.accounts.models import Role, User
-from portal.calls import queries
+from portal.calls import queries, requesting
 from portal.calls.models import CallState
 from portal.calls.outcome import may_decide
-from portal.calls.requesting import latest_approval
 from portal.dashboard import panel
 from portal.db import utcnow
 
@@ -21,7 +22,7 @@ def mentee_panel(user: User):
     for membership in user.memberships:
         scheme = membership.scheme
         if membership.role == Role.MENTEE and scheme.needs_line_manager_approval:
-            approvals.append((scheme, latest_approval(user.id, scheme.id)))
+            approvals.append((scheme, queries.latest_approval(user.id, scheme.id)))
     now = utcnow()
     accepted = [c for c in calls if c.state == CallState.ACCEPTED]
     return "calls/_panel_mentee.html", {
@@ -50,3 +51,15 @@ def mentor_panel(user: User):
         "may_decide": {c.id for c in accepted if may_decide(c, "mentor")},
         "places": queries.mentor_places(user),
     }
+
+
+def call_request_status(profile) -> dict | None:
+    """For templates/calls/_request_link.html: may the signed-in mentee request a call with
+    this mentor, and if not, why. None when the link is not for this person at all."""
+    if not current_user.is_authenticated or not current_user.has_role(Role.MENTEE,
+                                                                      profile.scheme_id):
+        return None
+    reason = requesting.refusal(current_user, profile)
+    if reason is not None and reason.code == "self":
+        return None
+    return {"allowed": reason is None, "reason": reason}

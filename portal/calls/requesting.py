@@ -6,24 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from flask import g
 
-from portal import audit, mail, tokens
+from portal import audit, mail
 from portal.accounts.models import Role, User
-from portal.calls.models import (
-    OPEN_STATES,
-    ApprovalState,
-    CallFormat,
-    ChemistryCall,
-    LineManagerApproval,
-    ProposedTime,
-)
-from portal.db import lock, utcnow
+from portal.calls import queries
+from portal.calls.links import make_answer_call_link
+from portal.calls.models import ApprovalState, CallFormat, ChemistryCall, ProposedTime
+from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
-from portal.relationships.models import Relationship, RelationshipState
 from portal.schemes.models import Scheme
 
 #: How far ahead a proposed time may be.
@@ -43,53 +36,16 @@ class Refusal:
     not_allowed: bool = False
 
 
-@dataclass(frozen=True)
-class MenteeStanding:
-    """What the request rules need to know about one mentee in one scheme."""
-
-    #: profile id -> the open call with that mentor
-    open_calls: dict[int, int]
-    working_with: frozenset[int]
-    approval: LineManagerApproval | None
-
-
-def mentee_standing(mentee: User, scheme: Scheme) -> MenteeStanding:
-    """Two or three queries, whatever the number of profiles being checked: the line
-    manager's approval is looked up only in schemes that ask for it."""
-    scheme_id = scheme.id
-    open_calls = dict(db.session.execute(
-        sa.select(ChemistryCall.profile_id, ChemistryCall.id)
-        .where(ChemistryCall.mentee_id == mentee.id, ChemistryCall.scheme_id == scheme_id,
-               ChemistryCall.state.in_(OPEN_STATES))).all())
-    working_with = frozenset(db.session.scalars(
-        sa.select(Relationship.profile_id)
-        .where(Relationship.mentee_id == mentee.id, Relationship.scheme_id == scheme_id,
-               Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
-    approval = (latest_approval(mentee.id, scheme_id) if scheme.needs_line_manager_approval
-                else None)
-    return MenteeStanding(open_calls, working_with, approval)
-
-
-def latest_approval(mentee_id: int, scheme_id: int) -> LineManagerApproval | None:
-    return db.session.scalars(
-        sa.select(LineManagerApproval)
-        .where(LineManagerApproval.mentee_id == mentee_id,
-               LineManagerApproval.scheme_id == scheme_id,
-               LineManagerApproval.state != ApprovalState.REPLACED)
-        .order_by(LineManagerApproval.requested_at.desc(), LineManagerApproval.id.desc())
-        .limit(1)).first()
-
-
-def _cached_standing(mentee: User, scheme: Scheme) -> MenteeStanding:
+def _cached_standing(mentee: User, scheme: Scheme) -> queries.MenteeStanding:
     """Per request, so a list of mentors asks the database once per scheme."""
     cache = g.setdefault("_calls_standing", {})
     key = (mentee.id, scheme.id)
     if key not in cache:
-        cache[key] = mentee_standing(mentee, scheme)
+        cache[key] = queries.mentee_standing(mentee, scheme)
     return cache[key]
 
 
-def refusal(mentee: User, profile: MentorProfile, standing: MenteeStanding | None = None
+def refusal(mentee: User, profile: MentorProfile, standing: queries.MenteeStanding | None = None
             ) -> Refusal | None:
     """Why ``mentee`` cannot request a call with ``profile`` now, or None if they can."""
     scheme = profile.scheme
@@ -159,12 +115,11 @@ def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
                  times: list[dt.datetime], flexible: bool, preferred_format: CallFormat,
                  ip: str | None = None) -> ChemistryCall:
     """Ask a mentor for a chemistry call; the mentor gets an email with Accept and Decline."""
-    # One mentee's requests run one at a time, so two quick requests cannot pass the limit.
-    lock(db.session(), sa.select(User).where(User.id == mentee.id))
-    profile = db.session.get(MentorProfile, profile_id)
+    queries.lock_mentee(mentee.id)
+    profile = queries.get_profile(profile_id)
     if profile is None:
         raise DomainError("We cannot find this mentor.", status=404)
-    reason = refusal(mentee, profile, mentee_standing(mentee, profile.scheme))
+    reason = refusal(mentee, profile, queries.mentee_standing(mentee, profile.scheme))
     if reason is not None:
         refuse(reason)
     hopes = hopes.strip()
@@ -190,12 +145,8 @@ def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
     return call
 
 
-def answer_token(call: ChemistryCall) -> str:
-    """The mentor's Accept/Decline token, bound to this call, its mentor and its open state."""
-    return tokens.make("answer-call", c=call.id, u=call.mentor_id, s="requested")
-
-
 def send_request_to_mentor(call: ChemistryCall, *, reminder: bool = False) -> None:
+    """Queue the request (or its reminder) to the mentor, with the Accept/Decline link."""
     mail.queue(call.mentor.email, "call_reminder" if reminder else "call_requested",
-               scheme=call.scheme, call=call, token=answer_token(call),
+               scheme=call.scheme, call=call, token=make_answer_call_link(call),
                name=call.profile.display_name, mentee_name=call.mentee.full_name)

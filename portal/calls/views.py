@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from portal import htmx, links
 from portal.accounts.models import Role
-from portal.auth import client_ip, public, role_required, signed_in
-from portal.calls import answering, approval, lifecycle, outcome, panels, queries, requesting
+from portal.auth import client_ip, public, role_required, signed_in, viewer
+from portal.calls import answering, approval, lifecycle, outcome, queries, requesting
+from portal.calls import links as call_links
 from portal.calls.forms import (
     AcceptForm,
-    ConfirmForm,
     DeclineForm,
     LineManagerAnswerForm,
     LineManagerForm,
@@ -20,36 +20,13 @@ from portal.calls.forms import (
     RescheduleForm,
 )
 from portal.calls.models import ApprovalState, CallFormat, CallState, Decision, DeclineReason
-from portal.calls.shared import what_happened
 from portal.errors import NotAllowed
-from portal.mentors import profiles
-from portal.mentors.models import MentorProfile
+from portal.forms import ConfirmForm
+from portal.mentors import queries as mentor_queries
 from portal.schemes.queries import get_scheme_or_404
-from portal.templating import format_date, format_datetime
-from portal.tokens import LinkError
+from portal.templating import format_datetime
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
-
-# The dashboard panels and the request link's helper register themselves on import.
-assert panels
-
-
-@bp.app_template_global()
-def call_request_status(profile: MentorProfile) -> dict | None:
-    """For templates/calls/_request_link.html: may the signed-in mentee request a call with
-    this mentor, and if not, why. None when the link is not for this person at all."""
-    if not current_user.is_authenticated or not current_user.has_role(Role.MENTEE,
-                                                                      profile.scheme_id):
-        return None
-    reason = requesting.refusal(current_user, profile)
-    if reason is not None and reason.code == "self":
-        return None
-    return {"allowed": reason is None, "reason": reason}
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
 
 def _done(endpoint: str, message: str, **values):
     flash(message, "success")
@@ -63,7 +40,7 @@ def _done(endpoint: str, message: str, **values):
 def new(profile_id: int):
     # The same rule as the profile page: a profile the mentee may not see is "not found", so
     # the refusal below never names another scheme's mentor or a draft or hidden profile.
-    profile = profiles.for_viewer(profile_id, current_user)
+    profile = mentor_queries.for_viewer(profile_id, current_user)
     if profile is None:
         abort(404)
     reason = requesting.refusal(current_user, profile)
@@ -90,7 +67,7 @@ def show(call_id: int):
                            others=queries.other_open_requests(call) if party == "mentee"
                            and call.state == CallState.ACCEPTED else [],
                            may_decide=outcome.may_decide(call, party),
-                           what_happened_text=what_happened(call, party))
+                           what_happened_text=call.what_happened(party))
 
 
 # --- the mentor answers, signed in (dashboard, htmx inline or whole pages) -----------------------
@@ -122,10 +99,10 @@ def _answered_row(call, message: str):
 @role_required(Role.MENTOR)
 def accept(call_id: int):
     call = queries.call_for_mentor(call_id, current_user)
-    if not answering.link_is_live(call):
+    if not call.awaits_answer:
         answering.refuse_if_answered(call, request.method)
         if htmx.is_fragment_request():  # a dashboard left open: show the row as it now is
-            return _answered_row(call, what_happened(call, "mentor"))
+            return _answered_row(call, call.what_happened("mentor"))
         return redirect(url_for("calls.show", call_id=call.id), 303)
     form = _accept_form(call)
     if form.validate_on_submit():
@@ -144,10 +121,10 @@ def accept(call_id: int):
 @role_required(Role.MENTOR)
 def decline(call_id: int):
     call = queries.call_for_mentor(call_id, current_user)
-    if not answering.link_is_live(call):
+    if not call.awaits_answer:
         answering.refuse_if_answered(call, request.method)
         if htmx.is_fragment_request():  # a dashboard left open: show the row as it now is
-            return _answered_row(call, what_happened(call, "mentor"))
+            return _answered_row(call, call.what_happened("mentor"))
         return redirect(url_for("calls.show", call_id=call.id), 303)
     form = _own_ids(DeclineForm(), call)
     if form.validate_on_submit():
@@ -169,8 +146,8 @@ def _reason(form: DeclineForm) -> DeclineReason | None:
 @bp.route("/answer/<token>")
 @public("the mentor's emailed link to answer a request, authorised by its token")
 def answer(token: str):
-    call = answering.call_for_answer_link(token, _viewer())
-    if not answering.link_is_live(call):
+    call = call_links.check_answer_call_link(token, viewer())
+    if not call_links.answer_call_link_is_live(call):
         return _spent_answer_link(call)
     return render_template("calls/answer.html", call=call, token=token)
 
@@ -178,9 +155,9 @@ def answer(token: str):
 def _spent_answer_link(call):
     """The mentor, signed in, goes to the call's own page; anyone else (the link may have been
     forwarded or left open) sees only what became of the request, and a way to sign in."""
-    if _viewer() is not None:  # call_for_answer_link has refused anyone but the mentor
+    if viewer() is not None:  # check_answer_call_link has refused anyone but the mentor
         return redirect(url_for("calls.show", call_id=call.id), 303)
-    raise answering.spent_link(call)
+    raise call_links.spent_answer_call_link(call)
 
 
 def _answered_from_link(call, title: str, *paragraphs: str):
@@ -191,8 +168,8 @@ def _answered_from_link(call, title: str, *paragraphs: str):
 @bp.route("/answer/<token>/accept", methods=["GET", "POST"])
 @public("the mentor's emailed Accept link, authorised by its token")
 def answer_accept(token: str):
-    call = answering.call_for_answer_link(token, _viewer())
-    if not answering.link_is_live(call):
+    call = call_links.check_answer_call_link(token, viewer())
+    if not call_links.answer_call_link_is_live(call):
         answering.refuse_if_answered(call, request.method)
         return _spent_answer_link(call)
     form = _accept_form(call)
@@ -211,8 +188,8 @@ def answer_accept(token: str):
 @bp.route("/answer/<token>/decline", methods=["GET", "POST"])
 @public("the mentor's emailed Decline link, authorised by its token")
 def answer_decline(token: str):
-    call = answering.call_for_answer_link(token, _viewer())
-    if not answering.link_is_live(call):
+    call = call_links.check_answer_call_link(token, viewer())
+    if not call_links.answer_call_link_is_live(call):
         answering.refuse_if_answered(call, request.method)
         return _spent_answer_link(call)
     form = DeclineForm()
@@ -326,7 +303,7 @@ def ask_line_manager(slug: str):
                                          form.manager_email.data, ip=client_ip())
         return _done("main.dashboard", f"We have emailed {sent.manager_name} to ask for their "
                                        "approval.")
-    current = requesting.latest_approval(current_user.id, scheme.id)
+    current = queries.latest_approval(current_user.id, scheme.id)
     return render_template("calls/ask_line_manager.html", form=form, scheme=scheme,
                            current=current), 400 if form.errors else 200
 
@@ -334,29 +311,17 @@ def ask_line_manager(slug: str):
 @bp.route("/line-manager/<token>", methods=["GET", "POST"])
 @public("a line manager's emailed link; they have no account, the token authorises them")
 def line_manager(token: str):
-    item = approval.check_link(token, _viewer())
+    item = call_links.check_line_manager_link(token, viewer())
     form = LineManagerAnswerForm()
     if form.validate_on_submit():
         approve = form.decision.data == "approve"
-        item = approval.decide(token, approve, viewer=_viewer(), ip=client_ip())
+        item = approval.decide(token, approve, viewer=viewer(), ip=client_ip())
         return links.done("Thank you", f"We have told {item.mentee.full_name} that you "
                           + ("approved their taking part." if approve else
                              "did not approve their taking part at the moment."),
                           "There is nothing more you need to do.")
     if item.state != ApprovalState.PENDING:
-        raise _spent_approval_link(item)
+        raise call_links.spent_line_manager_link(item)
     return render_template("calls/line_manager.html", form=form, approval=item, token=token), (
         400 if form.errors else 200)
 
-
-def _spent_approval_link(item) -> LinkError:
-    """What became of the request, naming nobody: the link may have been forwarded."""
-    when = format_date(item.decided_at or item.requested_at)
-    if item.state == ApprovalState.APPROVED:
-        return LinkError(f"This link has already been used: the request was approved on {when}.",
-                         next_step="used")
-    if item.state == ApprovalState.DECLINED:
-        return LinkError(f"This link has already been used: the request was not approved, on "
-                         f"{when}.", next_step="used")
-    return LinkError("This link no longer works: a newer request was sent. Use the link in the "
-                     "most recent email.", next_step="used")

@@ -120,9 +120,9 @@ class Cast:
 
     def answer_path(self, call, action: str = "") -> str:
         """The mentor's emailed link to answer a request ("", "/accept" or "/decline")."""
-        from portal.calls.requesting import answer_token
+        from portal.calls.links import make_answer_call_link
 
-        return f"/calls/answer/{answer_token(call)}{action}"
+        return f"/calls/answer/{make_answer_call_link(call)}{action}"
 
     def sign_path(self, agreement, party: str) -> str:
         person = agreement.person(party)

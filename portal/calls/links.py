@@ -1,0 +1,116 @@
+"""The links chemistry-call emails carry: the mentor's Accept/Decline link ("answer-call") and
+the line manager's approval link ("line-manager"), made and checked only here; and the link to
+find another mentor.
+
+Both token links are bound to an open state rather than used once: a link whose request has
+moved on only tells whoever holds it what became of the request, naming nobody (the link may
+have been forwarded).
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import BuildError
+
+from portal import tokens
+from portal.accounts.models import User
+from portal.calls import queries
+from portal.calls.addresses import manager_address_problem
+from portal.calls.models import ApprovalState, CallState, ChemistryCall, LineManagerApproval
+from portal.errors import NotAllowed
+from portal.mail import absolute_url
+from portal.templating import format_date
+
+# --- the mentor's Accept/Decline link ------------------------------------------------------------
+
+
+def make_answer_call_link(call: ChemistryCall) -> str:
+    """The token of the mentor's Accept/Decline link, bound to this call, its mentor and its
+    open state."""
+    return tokens.make("answer-call", c=call.id, u=call.mentor_id, s="requested")
+
+
+def check_answer_call_link(token: str, viewer: User | None = None) -> ChemistryCall:
+    """The call a mentor's emailed Accept/Decline link is for.
+
+    The link works without signing in; someone signed in as another person is refused, so a
+    forwarded link is not used by mistake.
+    """
+    payload = tokens.load("answer-call", token, what="link")
+    call = queries.get_call(payload["c"])
+    if call is None or call.mentor_id != payload.get("u"):
+        raise tokens.LinkError("This link is not valid.", next_step="invalid", status=400)
+    if viewer is not None and viewer.id != call.mentor_id:
+        raise NotAllowed(f"This link was sent to the mentor, {call.profile.display_name}. You "
+                         f"are signed in as {viewer.full_name}.",
+                         title="This link is for someone else")
+    return call
+
+
+def answer_call_link_is_live(call: ChemistryCall) -> bool:
+    """Answer links are bound to the open request: once it has moved on they only inform."""
+    return call.awaits_answer
+
+
+def spent_answer_call_link(call: ChemistryCall) -> tokens.LinkError:
+    """What became of the request, for an answer link that can no longer act. No names, times
+    or details: whoever holds the link now may not be the mentor it was sent to."""
+    when = format_date(call.answered_at or call.ended_at)
+    used, happened = {
+        CallState.ACCEPTED: (True, f"the request was accepted on {when}"),
+        CallState.DECLINED: (True, f"the request was declined on {when}"),
+        CallState.WITHDRAWN: (False, f"the request was withdrawn on {when}"),
+        CallState.EXPIRED: (False, f"the request expired on {when}"),
+        CallState.CANCELLED: (True, f"the request was accepted, then the call was cancelled "
+                                    f"on {when}"),
+    }.get(call.state, (True, "the request was accepted and the call has taken place"))
+    lead = "This link has already been used" if used else "This link no longer works"
+    return tokens.LinkError(f"{lead}: {happened}.", next_step="used")
+
+
+# --- the line manager's approval link ------------------------------------------------------------
+
+def make_line_manager_link(approval: LineManagerApproval) -> str:
+    """The token of the manager's approval link, bound to this request while it is pending."""
+    return tokens.make("line-manager", a=approval.id, s="pending")
+
+
+def check_line_manager_link(token: str, viewer: User | None = None) -> LineManagerApproval:
+    """The approval an emailed link is for. The mentee cannot use their manager's link."""
+    payload = tokens.load("line-manager", token, what="approval link")
+    approval = queries.get_approval(payload["a"])
+    if approval is None:
+        raise tokens.LinkError("This approval link is not valid.", next_step="invalid", status=400)
+    if viewer is not None and viewer.id == approval.mentee_id:
+        raise NotAllowed("This link is for your line manager. Only they can approve your "
+                         "taking part.", title="This link is for your line manager")
+    # Requests sent before an address rule existed, or before the scheme named its
+    # organisations: the link must not approve what asking today would refuse.
+    if approval.state == ApprovalState.PENDING and manager_address_problem(
+            approval.mentee, approval.scheme, approval.manager_email) is not None:
+        raise NotAllowed(f"This request cannot be approved from this address. Ask "
+                         f"{approval.mentee.full_name} to send a new request to their line "
+                         "manager's work email address.", title="This request cannot be answered")
+    return approval
+
+
+def spent_line_manager_link(approval: LineManagerApproval) -> tokens.LinkError:
+    """What became of the request, naming nobody: the link may have been forwarded."""
+    when = format_date(approval.decided_at or approval.requested_at)
+    if approval.state == ApprovalState.APPROVED:
+        return tokens.LinkError(f"This link has already been used: the request was approved on "
+                                f"{when}.", next_step="used")
+    if approval.state == ApprovalState.DECLINED:
+        return tokens.LinkError(f"This link has already been used: the request was not "
+                                f"approved, on {when}.", next_step="used")
+    return tokens.LinkError("This link no longer works: a newer request was sent. Use the link "
+                            "in the most recent email.", next_step="used")
+
+
+# --- elsewhere in the portal ---------------------------------------------------------------------
+
+def find_mentors_url() -> str:
+    """An absolute link to the mentor search (or the dashboard until search exists)."""
+    try:
+        return absolute_url("mentors.search")
+    except BuildError:
+        return absolute_url("main.dashboard")
