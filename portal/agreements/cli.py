@@ -6,14 +6,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.agreements import reminders
+
 agreements_cli = AppGroup("agreements", help="Mentoring agreements.")
 
 
 @agreements_cli.command("remind")
 def remind() -> None:
     """Send the signing and submission reminders that are due (safe to run at any time)."""
-    from portal.agreements import reminders
-
     # Emails need absolute links built outside a web request.
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         sent = reminders.send_due()

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from fontTools import subset as ftsubset
 from fontTools import ttLib
+from fpdf import output
 
 #: Characters every subset holds: printable ASCII, Latin-1 and common typography.
 COMMON = ([chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0xA0, 0x100)]
@@ -130,8 +131,6 @@ class _SubsetModule:
 
 def install() -> bool:
     """Hand fpdf2's PDF writer the caching subsetter; False if fpdf2 has changed."""
-    from fpdf import output
-
     if getattr(output, "ftsubset", None) is ftsubset:
         output.ftsubset = _SubsetModule()  # type: ignore[assignment]
     return isinstance(getattr(output, "ftsubset", None), _SubsetModule)

@@ -11,18 +11,13 @@ from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.models import User
-from portal.db import Base, utcnow
+from portal.db import Base, Lifecycle, enum_column, utcnow
 from portal.errors import DomainError
 from portal.relationships.models import Relationship
 from portal.schemes.models import Scheme
 
-__all__ = ["AGREEMENT_TRANSITIONS", "Agreement", "AgreementReminder", "AgreementSignature",
+__all__ = ["AGREEMENT_LIFECYCLE", "Agreement", "AgreementReminder", "AgreementSignature",
            "AgreementState", "AgreementVersion"]
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 class AgreementState(enum.StrEnum):
@@ -65,15 +60,16 @@ _TAGS = {
     AgreementState.ACKNOWLEDGED: "govuk-tag--purple",
 }
 
-#: Changing the terms after sending returns the agreement to draft and voids the version sent.
-AGREEMENT_TRANSITIONS: dict[AgreementState, set[AgreementState]] = {
+#: The only state changes an agreement may make. Changing the terms after sending returns the
+#: agreement to draft and voids the version sent.
+AGREEMENT_LIFECYCLE: Lifecycle[AgreementState] = Lifecycle({
     AgreementState.DRAFT: {AgreementState.SENT},
     AgreementState.SENT: {AgreementState.SIGNED_BY_ONE, AgreementState.DRAFT},
     AgreementState.SIGNED_BY_ONE: {AgreementState.SIGNED_BY_BOTH, AgreementState.DRAFT},
     AgreementState.SIGNED_BY_BOTH: {AgreementState.SUBMITTED, AgreementState.DRAFT},
     AgreementState.SUBMITTED: {AgreementState.ACKNOWLEDGED},
     AgreementState.ACKNOWLEDGED: set(),
-}
+})
 
 #: States in which the terms may still change (a change after sending voids the version).
 EDITABLE = {AgreementState.DRAFT, AgreementState.SENT, AgreementState.SIGNED_BY_ONE,
@@ -93,7 +89,7 @@ class Agreement(Base):
     relationship_id: Mapped[int] = mapped_column(
         sa.ForeignKey("relationship.id", ondelete="CASCADE"), unique=True)
     scheme_id: Mapped[int] = mapped_column(sa.ForeignKey("scheme.id"))
-    state: Mapped[AgreementState] = mapped_column(_enum(AgreementState),
+    state: Mapped[AgreementState] = mapped_column(enum_column(AgreementState),
                                                   default=AgreementState.DRAFT)
     #: The version being drafted or signed; moves on each time a sent version is voided.
     version: Mapped[int] = mapped_column(default=1)
@@ -177,12 +173,23 @@ class Agreement(Base):
     def is_editable(self) -> bool:
         return self.state in EDITABLE
 
+    def signature_or_refuse(self, version: AgreementVersion | None,
+                            party: str) -> AgreementSignature | None:
+        """``party``'s signature on ``version`` if they have signed it; otherwise refuse unless
+        the agreement is waiting for signatures. The one rule for "signable or already signed",
+        used by the signing pages, the signing link and the verb."""
+        signature = version.signature_of(party) if version is not None else None
+        if signature is None and (version is None or self.state not in SIGNABLE):
+            raise DomainError("This agreement is not waiting for signatures.",
+                              next_step="Check the terms and send it for signatures first."
+                              if self.state == AgreementState.DRAFT else None)
+        return signature
+
     def move_to(self, state: AgreementState) -> None:
         """Change state along an allowed transition, or refuse with nothing changed."""
-        if state not in AGREEMENT_TRANSITIONS[self.state]:
-            raise DomainError(f"This agreement is {self.state.label.lower()}, so it cannot "
-                              f"become {state.label.lower()}.")
-        self.state = state
+        AGREEMENT_LIFECYCLE.move(self, state, refuse=lambda agreement, to: DomainError(
+            f"This agreement is {agreement.state.label.lower()}, so it cannot become "
+            f"{to.label.lower()}."))
 
     def __repr__(self) -> str:
         return f"<Agreement {self.reference} {self.state}>"

@@ -3,6 +3,7 @@
 The chemistry-call step creates the Relationship (state AGREEING) when both people say yes; it
 does not need to know about agreements. A session hook sees the new relationship, copies the
 scheme's template into a new agreement, and emails both people the link to agree the terms.
+The hook is installed by the area's ``init_app`` (``install``), not by importing this module.
 """
 
 from __future__ import annotations
@@ -85,9 +86,16 @@ def open_agreement(session: Session, relationship: Relationship) -> Agreement:
     return agreement
 
 
-@event.listens_for(Session, "before_flush")
-def _open_for_new_relationships(session: Session, flush_context, instances) -> None:
+def open_for_new_relationships(session: Session, flush_context: Any, instances: Any) -> None:
+    """The before_flush hook: an agreement for each new relationship being agreed."""
     # Objects added here are inserted by this same flush, in the relationship's transaction.
     for obj in list(session.new):
         if isinstance(obj, Relationship) and obj.state in (None, RelationshipState.AGREEING):
             open_agreement(session, obj)
+
+
+def install(target: Any = Session) -> None:
+    """Open agreements for new relationships in every session of ``target`` (a Session class,
+    sessionmaker or scoped_session; by default every SQLAlchemy session). Safe to call twice."""
+    if not event.contains(target, "before_flush", open_for_new_relationships):
+        event.listen(target, "before_flush", open_for_new_relationships)

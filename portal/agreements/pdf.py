@@ -16,6 +16,7 @@ import types
 import unicodedata
 from pathlib import Path
 
+from flask import Response, abort
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -38,9 +39,7 @@ _SUBSETS_KEPT = font_subsets.install()
 
 @functools.cache
 def _cmap() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(FONT_DIR / "DejaVuSans.ttf") as font:
+    with ttLib.TTFont(FONT_DIR / "DejaVuSans.ttf") as font:
         return frozenset(font.getBestCmap())
 
 
@@ -349,3 +348,15 @@ def filename(agreement: Agreement, version: AgreementVersion) -> str:
 
 def attachment(agreement: Agreement, version: AgreementVersion) -> Attachment:
     return Attachment(filename(agreement, version), "application/pdf", render(agreement, version))
+
+
+def download(agreement: Agreement) -> Response:
+    """The PDF of the version both signed, as a download (the pair's page and the
+    administrator's); not found until both have signed."""
+    version = agreement.signed_version
+    if version is None:
+        abort(404)
+    response = Response(render(agreement, version), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{filename(agreement, version)}"')
+    return response

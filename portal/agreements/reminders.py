@@ -11,8 +11,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from portal import audit, mail, tokens
-from portal.agreements import queries, terms
+from portal import audit, mail
+from portal.agreements import links, queries, terms
 from portal.agreements.models import Agreement, AgreementReminder, AgreementState
 from portal.db import utcnow
 from portal.extensions import db
@@ -22,15 +22,6 @@ SIGN_FIRST = dt.timedelta(days=3)
 SIGN_EVERY = dt.timedelta(days=2)
 SIGN_MAX = 3
 SUBMIT_AFTER = dt.timedelta(days=2)
-
-
-def _sent(agreement: Agreement, kind: str, party: str) -> list[AgreementReminder]:
-    return list(db.session.scalars(
-        sa.select(AgreementReminder).where(
-            AgreementReminder.agreement_id == agreement.id,
-            AgreementReminder.version == agreement.version,
-            AgreementReminder.kind == kind, AgreementReminder.party == party)
-        .order_by(AgreementReminder.number)))
 
 
 def due(agreement: Agreement, now: dt.datetime) -> list[tuple[str, str, int]]:
@@ -43,7 +34,7 @@ def due(agreement: Agreement, now: dt.datetime) -> list[tuple[str, str, int]]:
         for party in ("mentor", "mentee"):
             if version is None or version.signature_of(party) is not None:
                 continue
-            sent = _sent(agreement, "sign", party)
+            sent = queries.reminders_sent(agreement, "sign", party)
             if len(sent) >= SIGN_MAX:
                 continue
             next_at = (sent[-1].sent_at + SIGN_EVERY) if sent else version.created_at + SIGN_FIRST
@@ -51,7 +42,7 @@ def due(agreement: Agreement, now: dt.datetime) -> list[tuple[str, str, int]]:
                 found.append(("sign", party, len(sent) + 1))
     elif (agreement.state == AgreementState.SIGNED_BY_BOTH
           and now >= agreement.signed_at + SUBMIT_AFTER
-          and not _sent(agreement, "submit", "mentee")):
+          and not queries.reminders_sent(agreement, "submit", "mentee")):
         found.append(("submit", "mentee", 1))
     return found
 
@@ -59,14 +50,11 @@ def due(agreement: Agreement, now: dt.datetime) -> list[tuple[str, str, int]]:
 def send_due(now: dt.datetime | None = None) -> int:
     """Send every reminder that is due; returns how many were sent."""
     now = now or utcnow()
-    candidates = list(db.session.scalars(
-        sa.select(Agreement.id).where(Agreement.state.in_([
-            AgreementState.SENT, AgreementState.SIGNED_BY_ONE, AgreementState.SIGNED_BY_BOTH]))
-        .order_by(Agreement.id)))
     count = 0
-    for agreement_id in candidates:
+    for agreement_id in queries.awaiting_reminders():
         # One short transaction per agreement, holding its lock: a signature arriving at the
-        # same moment is either seen (no reminder) or comes after it.
+        # same moment is either seen (no reminder) or comes after it, and a second run at the
+        # same moment waits, then finds the reminder row (or fails on its unique key).
         agreement = queries.lock(agreement_id)
         reminders = due(agreement, now)
         for kind, party, number in reminders:
@@ -78,8 +66,7 @@ def send_due(now: dt.datetime | None = None) -> int:
                 mentee = agreement.mentee
                 mail.queue(mentee.email, "agreement_submit_reminder", scheme=agreement.scheme,
                            agreement=agreement, name=mentee.full_name,
-                           token=tokens.make("submit-agreement", a=agreement.id,
-                                             v=agreement.version, u=mentee.id))
+                           token=links.make_submit_link(agreement, mentee))
             audit.record(db.session, "agreement", agreement.id, "reminder_sent", kind=kind,
                          party=party, number=number, version=agreement.version)
         try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from portal import audit, mail, tokens
+from portal import audit, mail
 from portal.accounts.models import User
-from portal.agreements import canonical, queries
+from portal.agreements import canonical, links, queries
 from portal.agreements.models import Agreement, AgreementState, AgreementVersion
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
@@ -150,12 +150,12 @@ def queue_sign_request(agreement: Agreement, party: str, *, sent_by: User | None
                        reminder: int = 0) -> None:
     """Email one party a personal link to sign the current version."""
     person = agreement.person(party)
-    token = tokens.make("sign-agreement", a=agreement.id, v=agreement.version, u=person.id)
     mail.queue(person.email, "agreement_sign_reminder" if reminder else "agreement_sign",
-               scheme=agreement.scheme, agreement=agreement, name=person.full_name, token=token,
+               scheme=agreement.scheme, agreement=agreement, name=person.full_name,
+               token=links.make_sign_link(agreement, person),
                sent_by=sent_by, by_you=sent_by is not None and sent_by.id == person.id,
                other=agreement.person("mentee" if party == "mentor" else "mentor"),
-               reminder=reminder, days=tokens.max_age("sign-agreement") // tokens.DAY)
+               reminder=reminder, days=links.sign_link_days())
 
 
 def default_review_date(agreement: Agreement, start: dt.date | None) -> dt.date | None:

@@ -10,11 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from portal.agreements import canonical, opening
-from portal.agreements.models import Agreement, AgreementVersion
-from portal.extensions import db
+from portal.agreements import canonical, opening, queries
 
 
 @dataclass(frozen=True)
@@ -29,9 +25,7 @@ class Result:
 def check(reference: str, sha256: str) -> Result:
     reference = opening.normalise_reference(reference)
     wanted = canonical.normalise_hash(sha256)
-    version = db.session.scalar(
-        sa.select(AgreementVersion).join(AgreementVersion.agreement)
-        .where(Agreement.reference == reference, AgreementVersion.sha256 == wanted))
+    version = queries.version_by_hash(reference, wanted)
     if version is None or not version.signed_by_both:
         return Result(False, reference)
     # The stored text must still give the stored hash; a row edited behind the portal's back

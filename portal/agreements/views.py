@@ -7,15 +7,13 @@ Their GET only shows what will happen; the POST acts, then goes to the token-fre
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import links, tokens
-from portal.accounts.forms import ConfirmForm
 from portal.accounts.models import Role
 from portal.agreements import (
     canonical,
-    panels,  # noqa: F401  (registers the dashboard panel)
     pdf,
     queries,
     signing,
@@ -23,19 +21,16 @@ from portal.agreements import (
     terms,
     verification,
 )
+from portal.agreements import links as agreement_links
 from portal.agreements.forms import SignForm, TermsForm, VerifyForm
-from portal.agreements.models import SIGNABLE, Agreement, AgreementState, AgreementVersion
+from portal.agreements.models import Agreement, AgreementSignature, AgreementState, AgreementVersion
 from portal.agreements.progress import next_step
-from portal.auth import client_ip, public, signed_in
+from portal.auth import client_ip, public, signed_in, viewer
 from portal.errors import DomainError
-from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.templating import format_date
 
 bp = Blueprint("agreements", __name__)
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
 
 
 def _user_agent() -> str:
@@ -103,16 +98,18 @@ def send(reference: str):
     return redirect(url_for("agreements.show", reference=reference), 303)
 
 
-def _sign_page(agreement: Agreement, version: AgreementVersion, signer, form: SignForm,
-               action: str, status: int = 200) -> tuple[str, int]:
-    party = agreement.party(signer.id)
+def _sign_page(agreement: Agreement, version: AgreementVersion, signer,
+               already: AgreementSignature | None, form: SignForm, action: str,
+               status: int = 200) -> tuple[str, int]:
     if request.method == "GET":
+        # The portal's page posts back the version it showed. A link's page carries the same
+        # fields (the page is unchanged), but its POST signs the version its token is bound to.
         form.version.data = str(version.number)
         form.sha256.data = version.sha256
     return render_template(
         "agreements/sign.html", agreement=agreement, version=version, signer=signer,
-        party=party, form=form, action=action, blocks=canonical.blocks(version.snapshot),
-        already=version.signature_of(party),
+        party=agreement.party(signer.id), form=form, action=action,
+        blocks=canonical.blocks(version.snapshot), already=already,
     ), status
 
 
@@ -121,41 +118,38 @@ def _sign_page(agreement: Agreement, version: AgreementVersion, signer, form: Si
 def sign(reference: str):
     agreement = queries.for_party_or_404(reference, current_user)
     version = agreement.current_version
-    if version is None or (agreement.state not in SIGNABLE and
-                           version.signature_of(agreement.party(current_user.id)) is None):
-        raise DomainError("This agreement is not waiting for signatures.",
-                          next_step=None if agreement.state != AgreementState.DRAFT else
-                          "Check the terms and send it for signatures first.")
+    already = agreement.signature_or_refuse(version, agreement.party(current_user.id))
     form = SignForm(signer=current_user)
     action = url_for("agreements.sign", reference=reference)
     if request.method == "POST":
-        return _sign_post(agreement, version, current_user, form, "portal", action,
+        return _sign_post(agreement, version, current_user, already, form, "portal", action,
                           lambda: redirect(url_for("agreements.show", reference=reference), 303))
-    return _sign_page(agreement, version, current_user, form, action)
+    return _sign_page(agreement, version, current_user, already, form, action)
 
 
 @bp.route("/agreements/sign/<token>", methods=["GET", "POST"])
 @public("emailed signing link, authorised by its token")
 def sign_link(token: str):
-    link = signing.check_link(token, _viewer())
+    link = agreement_links.check_sign_link(token, viewer())
     form = SignForm(signer=link.user)
     action = url_for("agreements.sign_link", token=token)
     if request.method == "POST":
-        return _sign_post(link.agreement, link.version, link.user, form, "email link", action,
-                          lambda: _signed_from_link(link))
-    signature = link.version.signature_of(link.party)
-    if signature is not None:
+        return _sign_post(link.agreement, link.version, link.user, link.signature, form,
+                          "email link", action, lambda: _signed_from_link(link),
+                          number=link.version.number)
+    if link.signature is not None:
         return _spent(link.agreement, f"This link has already been used: the agreement was "
-                                      f"signed on {format_date(signature.signed_at)}.")
-    if link.agreement.state not in SIGNABLE:
-        raise DomainError("This agreement is not waiting for signatures.")
-    return _sign_page(link.agreement, link.version, link.user, form, action)
+                                      f"signed on {format_date(link.signature.signed_at)}.")
+    return _sign_page(link.agreement, link.version, link.user, None, form, action)
 
 
-def _sign_post(agreement, version, signer, form, via, action, answer):
-    """Sign, then ``answer()``: the redirect after signing (signing twice only redirects)."""
-    party = agreement.party(signer.id)
-    if version.signature_of(party) is not None:
+def _sign_post(agreement, version, signer, already, form, via, action, answer, number=None):
+    """Sign, then ``answer()``: the redirect after signing (signing twice only redirects).
+
+    ``number`` is the version a link's token is bound to; without one (the portal's page) it
+    is the version the page showed, posted back in its hidden field.
+    """
+    if already is not None:
         # Signing twice is harmless: say so, change nothing.
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -163,20 +157,21 @@ def _sign_post(agreement, version, signer, form, via, action, answer):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             return render_template("errors/csrf.html"), 400
-        return _sign_page(agreement, version, signer, form, action, status=400)
-    try:
-        number = int(form.version.data)
-    except (TypeError, ValueError):
-        abort(400)
+        return _sign_page(agreement, version, signer, None, form, action, status=400)
+    if number is None:
+        try:
+            number = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
     signing.sign(agreement.id, signer, version_number=number, shown_sha256=form.sha256.data or "",
                  typed_name=form.full_name.data, confirmed=bool(form.confirm.data),
                  ip_address=client_ip(), user_agent=_user_agent(), via=via)
     return answer()
 
 
-def _signed_from_link(link: signing.SignLink):
-    db.session.expire_all()
-    agreement = db.session.get(Agreement, link.agreement.id)
+def _signed_from_link(link: agreement_links.SignLink):
+    # Signing committed, so the link's agreement reads afresh from here.
+    agreement = link.agreement
     version = next(v for v in agreement.versions if v.number == link.version.number)
     if not version.signed_by_both:
         other = agreement.person("mentee" if link.party == "mentor" else "mentor")
@@ -201,8 +196,8 @@ def _agreement_link(agreement: Agreement) -> tuple[str, str]:
 def _spent(agreement: Agreement, message: str):
     """A link that has done its work. Its own person, signed in, goes to the agreement; anyone
     else (the link may be forwarded, or open on a shared computer) learns only what happened."""
-    viewer = _viewer()
-    if viewer is not None and agreement.party(viewer.id) is not None:
+    person = viewer()
+    if person is not None and agreement.party(person.id) is not None:
         return redirect(url_for("agreements.show", reference=agreement.reference), 303)
     raise tokens.LinkError(message, next_step="used")
 
@@ -211,18 +206,7 @@ def _spent(agreement: Agreement, message: str):
 @signed_in
 def download(reference: str):
     agreement = queries.for_party_or_404(reference, current_user)
-    return pdf_response(agreement)
-
-
-def pdf_response(agreement: Agreement) -> Response:
-    """The PDF of the version both signed (the administrator pages use it too)."""
-    version = agreement.signed_version
-    if version is None:
-        abort(404)
-    response = Response(pdf.render(agreement, version), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{pdf.filename(agreement, version)}"')
-    return response
+    return pdf.download(agreement)
 
 
 @bp.route("/agreements/<reference>/submit", methods=["POST"])
@@ -247,7 +231,7 @@ def submitted(reference: str):
 @bp.route("/agreements/submit/<token>", methods=["GET", "POST"])
 @public("emailed link for the mentee to submit the agreement, authorised by its token")
 def submit_link(token: str):
-    link = submission.check_submit_link(token, _viewer())
+    link = agreement_links.check_submit_link(token, viewer())
     agreement = link.agreement
     form = ConfirmForm()
     if request.method == "POST":
@@ -265,7 +249,7 @@ def submit_link(token: str):
         return _spent(agreement, f"This link has already been used: the agreement was "
                                  f"submitted on {format_date(agreement.submitted_at)}.")
     if agreement.state != AgreementState.SIGNED_BY_BOTH:
-        raise submission._not_yet_signed(agreement)
+        raise submission.not_yet_signed(agreement)
     return render_template("agreements/submit.html", agreement=agreement, form=form,
                            version=agreement.signed_version,
                            action=url_for("agreements.submit_link", token=token))
@@ -274,24 +258,22 @@ def submit_link(token: str):
 @bp.route("/agreements/acknowledge/<token>", methods=["GET", "POST"])
 @public("emailed link for the scheme administrator, authorised by its token")
 def acknowledge_link(token: str):
-    link = submission.check_acknowledge_link(token, _viewer())
+    link = agreement_links.check_acknowledge_link(token, viewer())
     agreement = link.agreement
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("errors/csrf.html"), 400
-        agreement = submission.acknowledge(agreement.id, _viewer(), ip_address=client_ip(),
-                                           link=link.payload)
-        viewer = _viewer()
+        agreement = submission.acknowledge(agreement.id, viewer(), ip_address=client_ip(),
+                                           link=link)
+        person = viewer()
         return links.done(
             "Receipt confirmed", f"Reference {agreement.reference}.",
             f"We have told {agreement.mentor.full_name} and {agreement.mentee.full_name} that "
             "you have their agreement.",
             link=("See the agreement in the administration pages",
                   url_for("admin.agreement", reference=agreement.reference))
-            if viewer is not None and viewer.has_role(Role.ADMIN, agreement.scheme_id) else None)
-    if agreement.state != AgreementState.SUBMITTED:
-        raise DomainError("This agreement has not been submitted yet.")
+            if person is not None and person.has_role(Role.ADMIN, agreement.scheme_id) else None)
     return render_template("agreements/acknowledge.html", agreement=agreement,
                            version=link.version, form=form,
                            action=url_for("agreements.acknowledge_link", token=token))

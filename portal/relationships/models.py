@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.db import Base, utcnow
+from portal.db import Base, Lifecycle, TransitionRefused, enum_column, utcnow
+from portal.errors import DomainError
 from portal.schemes.models import Scheme
 
 
@@ -21,11 +22,21 @@ class RelationshipState(enum.StrEnum):
     ENDED = "ended"
 
 
-RELATIONSHIP_TRANSITIONS: dict[RelationshipState, set[RelationshipState]] = {
+#: The only state changes a relationship may make.
+RELATIONSHIP_LIFECYCLE: Lifecycle[RelationshipState] = Lifecycle({
     RelationshipState.AGREEING: {RelationshipState.ACTIVE, RelationshipState.ENDED},
     RelationshipState.ACTIVE: {RelationshipState.ENDED},
     RelationshipState.ENDED: set(),
-}
+})
+
+
+def _refuse_move(relationship: Relationship, to: RelationshipState) -> DomainError:
+    # Only an ended relationship refuses what people can ask for (activating it by submitting
+    # its agreement); anything else would be a bug in the caller.
+    if relationship.state == RelationshipState.ENDED and to == RelationshipState.ACTIVE:
+        return DomainError("This mentoring relationship has ended, so the agreement cannot be "
+                           "submitted.")
+    return TransitionRefused(f"Relationship cannot go from {relationship.state} to {to}")
 
 
 class Relationship(Base):
@@ -36,11 +47,8 @@ class Relationship(Base):
     mentor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     mentee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("mentor_profile.id"), index=True)
-    state: Mapped[RelationshipState] = mapped_column(
-        sa.Enum(RelationshipState, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
-        default=RelationshipState.AGREEING,
-    )
+    state: Mapped[RelationshipState] = mapped_column(enum_column(RelationshipState),
+                                                     default=RelationshipState.AGREEING)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[dt.datetime | None]
     ended_at: Mapped[dt.datetime | None]
@@ -56,6 +64,10 @@ class Relationship(Base):
     def may_sessions_start(self) -> bool:
         """The one guard for sessions: only once the signed agreement has been submitted."""
         return self.state == RelationshipState.ACTIVE
+
+    def move_to(self, state: RelationshipState) -> None:
+        """Change state along an allowed transition, or refuse with nothing changed."""
+        RELATIONSHIP_LIFECYCLE.move(self, state, refuse=_refuse_move)
 
     def party(self, user_id: int) -> str | None:
         """'mentor', 'mentee' or None for someone outside the pair."""
