@@ -4,6 +4,8 @@ the server is down, refuses a message, or the worker dies half way through a bat
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import os
 import signal
 import subprocess
@@ -148,6 +150,37 @@ def test_non_ascii_text_long_lines_and_leading_dots_arrive_intact(app, sink, run
     assert attachment.get_filename() == "Résumé notes.txt"
     assert attachment.get_payload(decode=True) == "naïve\r\n".encode()
     assert max(len(line) for line in sink.raw[0].split(b"\r\n")) <= 78  # RFC 5322 line length
+
+
+NAMES = {
+    "Greek": "Αλέξανδρος Παπαδόπουλος",
+    "Polish": "Zażółć Gęślą",
+    "Irish": "Seán Ó Ceallaigh",
+    "Chinese": "王秀英",
+}
+
+
+@pytest.mark.parametrize("language", NAMES)
+def test_names_in_any_language_come_through_in_from_to_and_subject(app, sink, runner, language):
+    name = NAMES[language]
+    app.config["MAIL_DEFAULT_SENDER"] = f"{name} <mentoring@testborough.gov.uk>"
+    [message] = queue_messages(app, 1)
+    message.to_address = f"{name} <mentee@testborough.gov.uk>"
+    message.subject = f"{name} has sent you a message"
+    db.session.commit()
+
+    assert runner.invoke(args=["mail", "deliver"]).exit_code == 0
+
+    [raw] = sink.raw
+    assert raw.isascii()  # encoded words (RFC 2047): no relay needs SMTPUTF8 or 8BITMIME
+    received = email.message_from_bytes(raw, policy=email.policy.default)
+    [sender] = received["From"].addresses
+    [recipient] = received["To"].addresses
+    assert (sender.display_name, sender.addr_spec) == (name, "mentoring@testborough.gov.uk")
+    assert (recipient.display_name, recipient.addr_spec) == (name, "mentee@testborough.gov.uk")
+    assert received["Subject"] == f"{name} has sent you a message"
+    assert sink.envelopes == [("mentoring@testborough.gov.uk", ["mentee@testborough.gov.uk"])]
+    assert outbox()[0].state == MessageState.SENT
 
 
 def test_server_down_keeps_the_change_and_the_message_waits_until_it_returns(

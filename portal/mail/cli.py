@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import smtplib
+import socket
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_mail import Message
 
 from portal.errors import DomainError
-from portal.mail import dead_letters, delivery
+from portal.extensions import db, mail
+from portal.mail import dead_letters, delivery, queries
 from portal.mail import worker as mail_worker
 
 mail_cli = AppGroup("mail", help="Deliver the outbox and look after dead letters.")
@@ -67,7 +71,7 @@ def deliver(batch_size: int | None) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
 def dead(limit: int) -> None:
     """List dead letters, newest first, with the reason each could not be delivered."""
-    messages = dead_letters.for_schemes(None, limit=limit)
+    messages = queries.dead_letters(None, limit=limit)
     if not messages:
         click.echo("There are no dead letters.")
         return
@@ -87,14 +91,12 @@ def resend(ids: tuple[int, ...], all_dead: bool) -> None:
     if bool(ids) == all_dead:
         raise click.UsageError("Give the IDs of dead letters, or --all-dead (not both).")
     if all_dead:
-        ids = tuple(m.id for m in dead_letters.for_schemes(None, limit=1_000_000))
+        ids = tuple(m.id for m in queries.dead_letters(None, limit=1_000_000))
     failed = False
     for message_id in ids:
         try:
             message = dead_letters.resend(message_id, actor=None)
         except DomainError as error:
-            from portal.extensions import db
-
             db.session.rollback()
             click.echo(f"{message_id}: {error.message}", err=True)
             failed = True
@@ -115,13 +117,6 @@ def check(address: str) -> None:
     For a deploy: it proves the server, port, TLS and credentials at once and prints the
     server's own error if they are wrong, rather than leaving a dead letter to find later.
     """
-    import smtplib
-    import socket
-
-    from flask_mail import Message
-
-    from portal.extensions import mail
-
     app = current_app._get_current_object()
     if app.config["MAIL_TRANSPORT"] != "smtp":
         raise click.ClickException("MAIL_TRANSPORT is local: there is no SMTP server to check. "

@@ -6,42 +6,17 @@ links, for example) are for operators, through `flask mail dead` and `flask mail
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 
 from portal import audit
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.db import lock
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.mail import delivery
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mail.outbox import deliver_after_commit
-
-
-def for_schemes(scheme_ids: Sequence[int] | None, limit: int = 200) -> list[OutboxMessage]:
-    """Dead letters, newest first: of these schemes, or of every scheme and none (``None``)."""
-    query = (sa.select(OutboxMessage).where(OutboxMessage.state == MessageState.DEAD)
-             .order_by(OutboxMessage.id.desc()).limit(limit))
-    if scheme_ids is not None:
-        query = query.where(OutboxMessage.scheme_id.in_(list(scheme_ids)))
-    return list(db.session.scalars(query))
-
-
-def count_for(user: User) -> int:
-    scheme_ids = user.scheme_ids(Role.ADMIN)
-    if not scheme_ids:
-        return 0
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(OutboxMessage)
-        .where(OutboxMessage.state == MessageState.DEAD, OutboxMessage.scheme_id.in_(scheme_ids))
-    )
-
-
-def visible_to(message: OutboxMessage | None, user: User) -> bool:
-    return (message is not None and message.scheme_id is not None
-            and user.has_role(Role.ADMIN, message.scheme_id))
+from portal.mail.queries import visible_to
 
 
 def resend(message_id: int, *, actor: User | None, ip_address: str | None = None

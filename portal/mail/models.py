@@ -8,9 +8,9 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, utcnow
+from portal.db import Base, Lifecycle, utcnow
 
-__all__ = ["TRANSITIONS", "MessageState", "OutboxAttachment", "OutboxMessage"]
+__all__ = ["OUTBOX_LIFECYCLE", "MessageState", "OutboxAttachment", "OutboxMessage", "may_become"]
 
 
 class MessageState(enum.StrEnum):
@@ -21,11 +21,18 @@ class MessageState(enum.StrEnum):
 
 
 #: Allowed changes of state: a dead letter goes back to the queue when someone sends it again.
-TRANSITIONS: dict[MessageState, set[MessageState]] = {
+#: Only delivery and resending move messages, never a person directly, so a move the table does
+#: not allow is a programming error (TransitionRefused).
+OUTBOX_LIFECYCLE: Lifecycle[MessageState] = Lifecycle({
     MessageState.QUEUED: {MessageState.SENT, MessageState.DEAD},
     MessageState.SENT: set(),
     MessageState.DEAD: {MessageState.QUEUED},
-}
+})
+
+
+def may_become(state: MessageState) -> list[MessageState]:
+    """The states the lifecycle allows to move to ``state``: for bulk UPDATEs' WHERE clauses."""
+    return [source for source in MessageState if OUTBOX_LIFECYCLE.allows(source, state)]
 
 
 class OutboxMessage(Base):
@@ -63,6 +70,10 @@ class OutboxMessage(Base):
     )
 
     __table_args__ = (sa.Index("ix_outbox_message_due", "state", "next_attempt_at"),)
+
+    def move_to(self, state: MessageState) -> None:
+        """Change state along an allowed transition (TransitionRefused otherwise)."""
+        OUTBOX_LIFECYCLE.move(self, state)
 
 
 class OutboxAttachment(Base):

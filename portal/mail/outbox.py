@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.mail import delivery
 from portal.mail.models import OutboxAttachment, OutboxMessage
 
 
@@ -109,8 +110,6 @@ def _deliver_after_commit(session: Session) -> None:
         return
     # Delivery runs after the change is committed: a failure leaves the message queued for
     # the worker or `flask mail deliver`, and never undoes the change that caused it.
-    from portal.mail import delivery
-
     app = current_app._get_current_object()
     try:
         delivery.deliver_inline(app, ids)

@@ -1,12 +1,10 @@
 """The local mail viewer: registered only in the development configuration, and even then
 shown only to a browser on the same machine (its emails carry working sign-in links)."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 
 from portal.auth import from_this_machine, public
-from portal.extensions import db
-from portal.mail.models import OutboxMessage
+from portal.mail import queries
 
 bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 
@@ -21,14 +19,14 @@ def _only_from_this_machine():
 @bp.route("/")
 @public("development only: the local mailbox of the embedded default")
 def index():
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    ).all()
+    """Development, this machine only: every email the portal has sent, newest first."""
+    messages = queries.latest()
     return render_template("devmail/index.html", messages=messages)
 
 
 @bp.route("/<int:message_id>")
 @public("development only: one message in the local mailbox")
 def show(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    """Development, this machine only: one email as it was sent."""
+    message = queries.message_or_404(message_id)
     return render_template("devmail/show.html", message=message)
