@@ -1,4 +1,8 @@
-"""The mentoring portal: an application factory in the flaskr / microblog tradition."""
+"""The mentoring portal: an application factory in the flaskr / microblog tradition.
+
+The factory imports the portal's modules inside its functions: this package runs first
+whenever any of them is imported, so importing them at the top would be a cycle.
+"""
 
 from __future__ import annotations
 
@@ -31,9 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_url_converters(app)  # before any route is added: routes bind their converters
     register_extensions(app)
-    register_blueprints(app)
+    register_areas(app)
     register_template_helpers(app)
-    register_commands(app)
     from portal.errors import register_error_handlers
 
     register_error_handlers(app)
@@ -129,30 +132,25 @@ def _load_user(user_id: str):
     return user
 
 
-def register_blueprints(app: Flask) -> None:
+#: The areas, each a package with an ``init_app(app)`` that registers its blueprint, dashboard
+#: panels, commands and hooks: the only place anything is wired, in the order pages list them.
+AREAS = ("main", "accounts", "schemes", "mentors", "calls", "agreements", "relationships",
+         "admin", "mail")
+
+
+def register_areas(app: Flask) -> None:
     import importlib
 
-    for area in ("main", "accounts", "schemes", "mentors", "calls", "agreements", "relationships",
-                 "admin"):
-        app.register_blueprint(importlib.import_module(f"portal.{area}.views").bp)
-    from portal import health, links
+    for area in AREAS:
+        importlib.import_module(f"portal.{area}").init_app(app)
+    from portal import demo, health, links
 
     app.register_blueprint(health.bp)
     links.init_app(app)  # /done: where every emailed link's action lands, without its token
-    app.register_blueprint(importlib.import_module("portal.mail.dead_letter_views").bp)
-    if app.config["PORTAL_ENV"] == "development":
-        from portal.mail.views import bp as devmail
-
-        app.register_blueprint(devmail)
+    demo.register(app)  # `flask demo seed`
 
 
 def register_template_helpers(app: Flask) -> None:
     from portal import templating
 
     templating.init_app(app)
-
-
-def register_commands(app: Flask) -> None:
-    from portal import cli
-
-    cli.init_app(app)

@@ -1,30 +1,43 @@
 """Dashboard panels: each area adds what a person needs to see next, without the dashboard
 view knowing every area. A panel is a function of the signed-in user that returns
-(template, context) or None when it has nothing to show."""
+(template, context) or None when it has nothing to show.
+
+``@panel(order)`` only marks a function; the area's ``init_app`` adds it to the app with
+``add_panels``, so nothing is registered by importing a module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
+
 Panel = Callable[[Any], tuple[str, dict] | None]
-_panels: list[tuple[int, Panel]] = []
 
 
 def panel(order: int) -> Callable[[Panel], Panel]:
-    """Register a dashboard panel; lower ``order`` shows first."""
+    """Mark a function as a dashboard panel; lower ``order`` shows first."""
 
-    def register(fn: Panel) -> Panel:
-        _panels.append((order, fn))
-        _panels.sort(key=lambda item: item[0])
+    def mark(fn: Panel) -> Panel:
+        fn.panel_order = order
         return fn
 
-    return register
+    return mark
+
+
+def add_panels(app: Flask, *panels: Panel) -> None:
+    """Show these marked panels on this app's dashboard, in their order."""
+    registered = app.extensions.setdefault("dashboard_panels", [])
+    for fn in panels:
+        if fn not in registered:
+            registered.append(fn)
+    registered.sort(key=lambda fn: fn.panel_order)
 
 
 def panels_for(user) -> list[tuple[str, dict]]:
     shown = []
-    for _, fn in _panels:
+    for fn in current_app.extensions.get("dashboard_panels", []):
         result = fn(user)
         if result is not None:
             shown.append(result)

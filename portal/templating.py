@@ -62,6 +62,4 @@ def init_app(app: Flask) -> None:
             "htmx_sri": HTMX_SRI,
             "htmx_version": HTMX_VERSION,
             "portal_env": current_app.config["PORTAL_ENV"],
-            # Lets the layout link to an area only once its pages exist.
-            "nav_endpoints": current_app.view_functions,
         }

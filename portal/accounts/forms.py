@@ -58,7 +58,3 @@ class JoinForm(PortalForm):
     validate_confirm = RegisterForm.validate_confirm
 
 
-class ConfirmForm(PortalForm):
-    """A button and a CSRF token: the POST behind an emailed link's page."""
-
-    submit = SubmitField("Continue")

@@ -49,7 +49,13 @@ class User(UserMixin, Base):
                    for m in self.memberships)
 
     def scheme_ids(self, role: Role) -> list[int]:
+        """The ids of the schemes where this person has ``role``."""
         return sorted({m.scheme_id for m in self.memberships if m.role == role})
+
+    def schemes(self, role: Role) -> list:
+        """The schemes where this person has ``role``, by name."""
+        return sorted({m.scheme for m in self.memberships if m.role == role},
+                      key=lambda scheme: scheme.name)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -34,6 +34,7 @@ from flask import current_app
 
 from portal import audit, mail, ratelimit, tokens
 from portal.accounts.models import Membership, Role, User
+from portal.auth import safe_path
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -98,16 +99,6 @@ def _may_send_link(email: str, client: str, known_device: bool) -> bool:
     return False
 
 
-def safe_next(path: str | None) -> str | None:
-    """A local path to return to after signing in, or None (never another site)."""
-    if not path or len(path) > 500 or any(ch.isspace() or ord(ch) < 32 or ch == "\\"
-                                           for ch in path):
-        return None  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
-    if not path.startswith("/") or path.startswith("//"):
-        return None
-    return path
-
-
 def request_sign_in(email: str, client: str, next_path: str | None = None,
                     device: str | None = None) -> None:
     """Email a sign-in link to an account holder, or a registration pointer to anyone else
@@ -120,7 +111,7 @@ def request_sign_in(email: str, client: str, next_path: str | None = None,
     if user is None:
         mail.queue(email, "no_account", email=email)
     else:
-        extra = {"next": safe_next(next_path)} if safe_next(next_path) else {}
+        extra = {"next": safe_path(next_path)} if safe_path(next_path) else {}
         token = tokens.make("sign-in", uid=user.id, **extra)
         mail.queue(email, "sign_in", user=user, token=token, minutes=minutes)
     db.session.commit()
@@ -145,7 +136,7 @@ def sign_in(token: str, client: str) -> tuple[User, str | None]:
     user.last_signed_in_at = utcnow()
     audit.record(db.session, "user", user.id, "signed_in", actor_id=user.id, ip_address=client)
     db.session.commit()
-    return user, safe_next(payload.get("next"))
+    return user, safe_path(payload.get("next"))
 
 
 def sign_out(user: User) -> None:
@@ -196,6 +187,13 @@ def complete_registration(token: str, client: str) -> User:
                  scheme=scheme.slug, roles=payload["r"])
     db.session.commit()
     return user
+
+
+def join_scheme(user: User, scheme: Scheme, roles: list[Role]) -> None:
+    """A signed-in person joins another scheme in these roles, having confirmed eligibility."""
+    for role in roles:
+        join(user, scheme, role)
+    db.session.commit()
 
 
 def join(user: User, scheme: Scheme, role: Role) -> Membership:

@@ -18,10 +18,10 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import signin
-from portal.accounts.forms import ConfirmForm, JoinForm, RegisterForm, SignInForm
+from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
 from portal.auth import client_ip, public, signed_in
-from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.schemes.queries import get_scheme_or_404, list_schemes
 
 bp = Blueprint("accounts", __name__)
@@ -142,9 +142,7 @@ def join(slug: str):
     scheme = get_scheme_or_404(slug)
     form = JoinForm()
     if form.validate_on_submit():
-        for role in form.roles.data:
-            signin.join(current_user, scheme, Role(role))
-        db.session.commit()
+        signin.join_scheme(current_user, scheme, [Role(role) for role in form.roles.data])
         flash(f"You have joined {scheme.name}.", "success")
         return redirect(url_for("main.dashboard"), 303)
     return render_template("accounts/join.html", form=form, scheme=scheme), (
