@@ -58,6 +58,24 @@ def _role_message(roles: tuple[Role, ...]) -> str:
     return f"This page is for {names} in a scheme."
 
 
+def viewer():
+    """The signed-in person, or None: for pages an emailed link opens, signed in or not."""
+    return current_user if current_user.is_authenticated else None
+
+
+def safe_path(path: str | None) -> str | None:
+    """A path on this portal to go to next, or None: never another site.
+
+    Browsers drop tabs and newlines from addresses, so "/\t/other.site" would become
+    "//other.site": any white space or control character is refused, not only a leading "//".
+    """
+    if not path or len(path) > 500 or not path.startswith("/") or path.startswith("//"):
+        return None
+    if "\\" in path or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 0x7F for ch in path):
+        return None
+    return path
+
+
 def client_ip() -> str:
     """The client's address (ProxyFix, configured by TRUST_PROXY_HOPS, sets remote_addr)."""
     return request.remote_addr or "unknown"

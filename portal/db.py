@@ -23,6 +23,12 @@ NAMING_CONVENTION = {
 }
 
 
+def enum_column(cls: type[enum.Enum]) -> sa.Enum:
+    """A state or choice column stored as its value (VARCHAR with a CHECK on every backend)."""
+    return sa.Enum(cls, native_enum=False, length=20,
+                   values_callable=lambda members: [m.value for m in members])
+
+
 def utcnow() -> dt.datetime:
     """The current time as an aware UTC datetime."""
     return dt.datetime.now(dt.UTC)

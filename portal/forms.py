@@ -8,7 +8,7 @@ validator or query meets a NUL byte or a lone surrogate, which PostgreSQL refuse
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectMultipleField
+from wtforms import Form, SelectMultipleField, SubmitField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -97,6 +97,12 @@ class QueryForm(Form):
     """The base of every search form read from the query string: its input cleaned."""
 
     Meta = _CleanMeta
+
+
+class ConfirmForm(PortalForm):
+    """Only a button and the CSRF token: the POST behind a page that asks "are you sure?"."""
+
+    submit = SubmitField("Continue")
 
 
 class MultiCheckboxField(SelectMultipleField):

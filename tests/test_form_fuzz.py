@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import mail
-from portal.accounts.forms import ConfirmForm, JoinForm, RegisterForm, SignInForm
+from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
@@ -34,6 +34,7 @@ from portal.calls.forms import (
 from portal.calls.models import ChemistryCall
 from portal.db import utcnow
 from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.mail.models import MessageState
 from portal.mentors import shortlist
 from portal.mentors.forms import NoteForm, ProfileForm
