@@ -27,7 +27,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mentors.models import ProfileState
-from tests.test_agreements_support import client_for
+from tests.support.agreements import client_for
 
 #: Route arguments that are not ids of anyone's objects: tokens authorise themselves (their
 #: tests are elsewhere), scheme slugs name public schemes, static files are public.

@@ -12,8 +12,7 @@ import time_machine
 from portal import tokens
 from portal.calls import links as call_links
 from portal.redaction import TOKEN
-from tests.calls_support import NOW, accept, answer_links, send_request
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTEE_NAME,
     MENTOR_EMAIL,
@@ -25,6 +24,7 @@ from tests.test_agreements_support import (
     sign_from_email,
     signed_by_both,
 )
+from tests.support.calls import NOW, accept, answer_links, send_request
 
 ADMIN_MAILBOX = "admin-mailbox@scheme.gov.uk"
 #: What a spent link must never show a stranger: the pair's names, addresses, phone, terms.

@@ -2,7 +2,7 @@
 
 from portal.agreements.models import Agreement, AgreementState
 from portal.extensions import db
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     client_for,
     pair,
     pdf_text,

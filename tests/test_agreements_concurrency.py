@@ -13,8 +13,7 @@ from portal.agreements.models import Agreement, AgreementSignature, AgreementSta
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.mail.models import MessageState
-from tests.overlap import hold_until_both_arrive, run_twice_at_once
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
     client_for,
@@ -22,6 +21,7 @@ from tests.test_agreements_support import (
     ready_to_sign,
     sign_form,
 )
+from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
 
 
 def race(posts: list[tuple]) -> list[int]:

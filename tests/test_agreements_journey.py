@@ -11,7 +11,7 @@ from portal.agreements import canonical
 from portal.agreements.models import Agreement, AgreementState
 from portal.extensions import db
 from portal.relationships.models import RelationshipState
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTEE_NAME,
     MENTOR_EMAIL,

@@ -5,7 +5,7 @@ import datetime as dt
 
 import time_machine
 
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
     client_for,
@@ -79,7 +79,7 @@ def test_mentee_is_reminded_once_to_submit(app, make, mailbox, runner):
 
 
 def test_a_new_version_starts_the_reminders_again(app, make, mailbox, runner):
-    from tests.test_agreements_support import fill_terms, send
+    from tests.support.agreements import fill_terms, send
 
     _, agreement = pair(make)
     with time_machine.travel(START, tick=False):

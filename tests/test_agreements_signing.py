@@ -6,7 +6,7 @@ from portal.agreements import canonical
 from portal.agreements.models import Agreement, AgreementSignature, AgreementState
 from portal.extensions import db
 from portal.relationships.models import RelationshipState
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
     client_for,
@@ -150,7 +150,7 @@ def test_signing_in_the_portal(app, make, mailbox):
 
 
 def test_a_stale_page_cannot_sign_a_changed_agreement(app, make, mailbox):
-    from tests.test_agreements_support import fill_terms, send
+    from tests.support.agreements import fill_terms, send
 
     _, agreement = pair(make)
     ready_to_sign(app, agreement)

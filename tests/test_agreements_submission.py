@@ -3,7 +3,7 @@
 from portal.agreements.models import Agreement, AgreementState
 from portal.extensions import db
 from portal.relationships.models import Relationship, RelationshipState
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTOR_EMAIL,
     client_for,
@@ -96,7 +96,7 @@ def test_a_reused_submit_link_changes_nothing(app, make, mailbox):
 
 
 def test_a_submit_link_for_a_voided_version_is_dead(app, make, mailbox):
-    from tests.test_agreements_support import fill_terms
+    from tests.support.agreements import fill_terms
 
     _, agreement = pair(make)
     signed_by_both(app, mailbox, agreement)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from portal.agreements.models import Agreement, AgreementState
 from portal.extensions import db
 from portal.relationships.models import RelationshipState
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     MENTEE_EMAIL,
     MENTEE_NAME,
     MENTOR_EMAIL,
@@ -194,7 +194,7 @@ def test_saving_unchanged_terms_after_sending_keeps_the_version(app, make, mailb
 
 
 def test_terms_cannot_change_after_submission(app, make, mailbox):
-    from tests.test_agreements_support import signed_by_both
+    from tests.support.agreements import signed_by_both
 
     _, agreement = pair(make)
     signed_by_both(app, mailbox, agreement)

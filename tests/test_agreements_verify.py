@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from portal.agreements import canonical, pdf
 from portal.agreements.models import Agreement
 from portal.extensions import db
-from tests.test_agreements_support import (
+from tests.support.agreements import (
     client_for,
     fill_terms,
     pair,

@@ -11,8 +11,8 @@ from portal.calls import approval
 from portal.calls.models import ApprovalState, LineManagerApproval
 from portal.errors import DomainError
 from portal.extensions import db
-from tests.calls_support import NOW, fresh_client
-from tests.test_agreements_support import client_for
+from tests.support.agreements import client_for
+from tests.support.calls import NOW, fresh_client
 
 MENTEE = "josmith@council.gov.uk"
 MANAGER = "lee.manager@council.gov.uk"

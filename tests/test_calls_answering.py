@@ -11,7 +11,7 @@ from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, DeclineReason
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
-from tests.calls_support import (
+from tests.support.calls import (
     LONDON,
     NOW,
     accept,

@@ -9,7 +9,7 @@ import time_machine
 
 from portal.calls.models import ApprovalState, LineManagerApproval
 from portal.extensions import db
-from tests.calls_support import NOW, fresh_client, send_request
+from tests.support.calls import NOW, fresh_client, send_request
 
 MANAGER = "lee.manager@testborough.gov.uk"
 MENTEE = "sam.mentee@testborough.gov.uk"

@@ -14,8 +14,8 @@ from portal.calls.models import CallState, ChemistryCall
 from portal.extensions import db
 from portal.mail.models import MessageState
 from portal.mentors.models import MentorProfile
-from tests.calls_support import NOW, fresh_client, send_request, time_values
-from tests.overlap import hold_until_both_arrive, run_twice_at_once
+from tests.support.calls import NOW, fresh_client, send_request, time_values
+from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
 
 MENTOR = "mira.mentor@testborough.gov.uk"
 

@@ -6,7 +6,7 @@ import time_machine
 
 from portal.extensions import db
 from portal.relationships.models import Relationship, RelationshipState
-from tests.calls_support import NOW, accept, answer_links, fresh_client, send_request
+from tests.support.calls import NOW, accept, answer_links, fresh_client, send_request
 
 
 @pytest.fixture(autouse=True)

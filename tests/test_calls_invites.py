@@ -7,7 +7,7 @@ import icalendar
 import time_machine
 
 from portal.mail.delivery import to_mime
-from tests.calls_support import NOW, accept, answer_links, fresh_client, send_request
+from tests.support.calls import NOW, accept, answer_links, fresh_client, send_request
 
 MENTOR = "mira.mentor@testborough.gov.uk"
 MENTEE = "sam.mentee@testborough.gov.uk"

@@ -11,7 +11,7 @@ from portal.calls.models import CallState
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
 from portal.relationships.models import Relationship, RelationshipState
-from tests.calls_support import (
+from tests.support.calls import (
     LONDON,
     NOW,
     accept,

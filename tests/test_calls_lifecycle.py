@@ -12,7 +12,7 @@ from portal.audit import AuditEvent
 from portal.calls.models import CallState, ChemistryCall
 from portal.extensions import db
 from portal.mentors.models import MentorProfile
-from tests.calls_support import (
+from tests.support.calls import (
     LONDON,
     NOW,
     accept,

@@ -19,7 +19,7 @@ from portal.calls.models import (
 from portal.extensions import db
 from portal.mentors.models import MentorProfile, ProfileState
 from portal.relationships.models import Relationship
-from tests.calls_support import NOW, last_call, send_request, slot
+from tests.support.calls import NOW, last_call, send_request, slot
 
 
 @pytest.fixture(autouse=True)

@@ -39,9 +39,9 @@ from portal.mail.models import MessageState
 from portal.mentors import shortlist
 from portal.mentors.forms import NoteForm, ProfileForm
 from portal.mentors.models import ProfileState
-from tests.calls_support import time_values
 from tests.conftest import PACK_DEFAULTS, Client
-from tests.test_agreements_support import TERMS, client_for, pair, sign_form
+from tests.support.agreements import TERMS, client_for, pair, sign_form
+from tests.support.calls import time_values
 
 NASTY = ("O\u2019Brien \u201cquoted\u201d \x93cp1252\x94 \x00nul\x00 \x01\x08\x1b[31m\x7f "
          "\u00a0nbsp\u2007\u200bzwsp\ufeffbom \u200f\u0645\u0631\u062d\u0628\u0627\u200e "

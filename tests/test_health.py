@@ -11,7 +11,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState
 from tests.conftest import make_app
-from tests.mail_sink import free_port
+from tests.support.mail_sink import free_port
 
 
 def test_health_is_ok_with_an_empty_outbox(client):

@@ -11,8 +11,8 @@ from portal.accounts.models import Membership, Role
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mentors.models import MentorProfile, ProfileState
-from tests.calls_support import NOW, send_request
-from tests.test_agreements_support import pair, ready_to_sign
+from tests.support.agreements import pair, ready_to_sign
+from tests.support.calls import NOW, send_request
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """`flask mail check`: an operator proves the SMTP settings with one email, outbox bypassed."""
 
 from portal.mail.models import OutboxMessage
-from tests.mail_sink import SMTPSink, free_port
+from tests.support.mail_sink import SMTPSink, free_port
 
 
 def test_check_sends_one_email_through_the_configured_server(app, runner):

@@ -21,8 +21,8 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mail.outbox import render_email
-from tests.mail_sink import SMTPSink, free_port
-from tests.test_mail_delivery import outbox, worker_process
+from tests.support.mail import outbox, worker_process
+from tests.support.mail_sink import SMTPSink, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from portal import ratelimit
 from portal.extensions import db
 from portal.ratelimit import RateLimits
 from tests.conftest import PG_URL, Client, make_app
-from tests.mail_sink import free_port
+from tests.support.mail_sink import free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -159,7 +159,7 @@ def test_health_gives_monitoring_its_figures_with_the_token(tmp_path):
 
 
 def test_health_hides_the_database_error_from_the_public(tmp_path):
-    from tests.mail_sink import free_port
+    from tests.support.mail_sink import free_port
 
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/portal"
     client = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url).test_client()
