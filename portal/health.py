@@ -25,6 +25,8 @@ bp = Blueprint("health", __name__)
 @bp.route("/health")
 @public("load balancers and monitoring probe it without an account")
 def health():
+    """Anyone (load balancers, monitoring): whether the database answers; figures only locally
+    or with HEALTH_TOKEN."""
     try:
         db.session.execute(sa.text("SELECT 1"))
         oldest = db.session.scalar(

@@ -34,6 +34,7 @@ def done(title: str, *paragraphs: str, link: tuple[str, str] | None = None) -> R
 @bp.route("/done")
 @public("what an emailed link just did, from this browser's own session; no token, no id")
 def outcome():
+    """Anyone: what an emailed link just did, read from this browser's own session."""
     record = session.get(_KEY)
     if record is None:
         return redirect(url_for("main.dashboard" if current_user.is_authenticated

@@ -125,3 +125,11 @@ def test_views_never_import_another_areas_views():
             if target in views:
                 assert target.split(".")[1] == area, f"{name} imports {target}"
 
+
+
+def test_every_route_says_who_may_use_it_and_what_it_does(app):
+    """A one-line docstring on every view: read beside its access rule, it is the page's
+    contract (ARCHITECTURE.md)."""
+    missing = sorted(endpoint for endpoint, view in app.view_functions.items()
+                     if endpoint != "static" and not (view.__doc__ or "").strip())
+    assert missing == []

@@ -53,6 +53,7 @@ def _remember_device(response, user):
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public("anyone may ask for a sign-in link")
 def sign_in():
+    """Anyone: ask for a sign-in link to be emailed to their address."""
     form = SignInForm(next=request.args.get("next"))
     if form.validate_on_submit():
         signin.request_sign_in(form.email.data, client_ip(), form.next.data,
@@ -65,6 +66,7 @@ def sign_in():
 @bp.route("/sign-in/check-your-email")
 @public("confirmation page after asking for a link")
 def check_email():
+    """Anyone: the page after asking for a link, showing part of the address it went to."""
     response = make_response(render_template("accounts/check_email.html",
                                              email=session.get("link_sent_to")))
     response.headers["Cache-Control"] = "no-store"  # it shows part of the person's address
@@ -81,6 +83,7 @@ def masked_email(email: str) -> str:
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
 @public("emailed sign-in link, authorised by its token")
 def use_sign_in_link(token: str):
+    """Anyone with the emailed sign-in link (its token): confirm, then be signed in."""
     user = signin.check_sign_in(token)  # a used, expired or tampered link stops here
     form = ConfirmForm()
     if request.method == "POST":
@@ -99,12 +102,14 @@ def use_sign_in_link(token: str):
 @bp.route("/register")
 @public("list of schemes to register for")
 def register_choose():
+    """Anyone: choose a scheme to register for."""
     return render_template("accounts/register_choose.html", schemes=list_schemes())
 
 
 @bp.route("/schemes/<slug>/register", methods=["GET", "POST"])
 @public("registration form")
 def register(slug: str):
+    """Anyone: register for a scheme in one or more roles; we email a link to confirm."""
     scheme = get_scheme_or_404(slug)
     form = RegisterForm()
     if form.validate_on_submit():
@@ -120,6 +125,7 @@ def register(slug: str):
 @bp.route("/register/<token>", methods=["GET", "POST"])
 @public("emailed registration link, authorised by its token")
 def confirm_registration(token: str):
+    """Anyone with the emailed registration link (its token): finish registering and sign in."""
     payload, scheme = signin.check_registration(token)
     form = ConfirmForm()
     if request.method == "POST":
@@ -139,6 +145,7 @@ def confirm_registration(token: str):
 @bp.route("/schemes/<slug>/join", methods=["GET", "POST"])
 @signed_in
 def join(slug: str):
+    """Signed-in people: join another scheme in one or more roles."""
     scheme = get_scheme_or_404(slug)
     form = JoinForm()
     if form.validate_on_submit():
@@ -152,6 +159,7 @@ def join(slug: str):
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
+    """Signed-in people: sign out, ending all their sessions on every device."""
     signin.sign_out(current_user)
     logout_user()
     session.clear()
@@ -161,4 +169,5 @@ def sign_out():
 @bp.route("/signed-out")
 @public("page shown after signing out")
 def signed_out():
+    """Anyone: the page shown after signing out, or after a session has timed out."""
     return render_template("accounts/signed_out.html", timed_out=request.args.get("timeout"))

@@ -26,6 +26,7 @@ PAGE_SIZE = 50
 @bp.route("/admin")
 @role_required(Role.ADMIN)
 def index():
+    """Administrators: the schemes they run, with how many agreements are in each state."""
     schemes = queries.administered(current_user)
     counts = agreement_queries.state_counts_by_scheme(scheme.id for scheme in schemes)
     return render_template("admin/index.html", schemes=schemes, counts=counts,
@@ -35,6 +36,7 @@ def index():
 @bp.route("/admin/schemes/<slug>/agreements")
 @role_required(Role.ADMIN)
 def agreements(slug: str):
+    """Administrators: the agreements in one of their schemes, by state if asked."""
     scheme = queries.scheme_or_404(slug, current_user)
     state = request.args.get("state") or None
     if state is not None and state not in {s.value for s in AgreementState}:
@@ -48,6 +50,7 @@ def agreements(slug: str):
 @bp.route("/admin/agreements/<reference>")
 @role_required(Role.ADMIN)
 def agreement(reference: str):
+    """Administrators: one of their schemes' agreements, with its text and audit trail."""
     item = queries.agreement_or_404(reference, current_user)
     events = agreement_queries.audit_trail(item)
     version = item.current_version
@@ -62,12 +65,14 @@ def agreement(reference: str):
 @bp.route("/admin/agreements/<reference>/pdf")
 @role_required(Role.ADMIN)
 def agreement_pdf(reference: str):
+    """Administrators: download one of their schemes' agreements as a PDF."""
     return pdf.download(queries.agreement_or_404(reference, current_user))
 
 
 @bp.route("/admin/agreements/<reference>/acknowledge", methods=["POST"])
 @role_required(Role.ADMIN)
 def acknowledge(reference: str):
+    """Administrators: confirm receipt of a submitted agreement; we tell the pair."""
     item = queries.agreement_or_404(reference, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -87,6 +92,7 @@ APPROVAL_LABELS = {ApprovalState.PENDING: ("Waiting for an answer", "govuk-tag--
 @bp.route("/admin/schemes/<slug>/approvals")
 @role_required(Role.ADMIN)
 def approvals(slug: str):
+    """Administrators: line managers' approvals in one of their schemes, by state, in pages."""
     scheme = queries.scheme_or_404(slug, current_user)
     state = request.args.get("state") or None
     if state is not None and state not in {s.value for s in ApprovalState}:
@@ -104,6 +110,7 @@ def approvals(slug: str):
 @bp.route("/admin/approvals/<int:approval_id>")
 @role_required(Role.ADMIN)
 def approval(approval_id: int):
+    """Administrators: one line manager's approval in their schemes, with its history."""
     item = queries.approval_or_404(approval_id, current_user)
     return render_template("admin/approval.html", approval=item, scheme=item.scheme,
                            events=queries.approval_events(item),

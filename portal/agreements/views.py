@@ -40,6 +40,7 @@ def _user_agent() -> str:
 @bp.route("/agreements/<reference>")
 @signed_in
 def show(reference: str):
+    """The agreement's mentor or mentee: the agreement, its current version and their next step."""
     agreement = queries.for_party_or_404(reference, current_user)
     party = agreement.party(current_user.id)
     version = agreement.current_version
@@ -54,6 +55,7 @@ def show(reference: str):
 @bp.route("/agreements/<reference>/terms", methods=["GET", "POST"])
 @signed_in
 def edit_terms(reference: str):
+    """The agreement's mentor or mentee: change its terms, until it is submitted."""
     agreement = queries.for_party_or_404(reference, current_user)
     party = agreement.party(current_user.id)
     if not agreement.is_editable:
@@ -79,6 +81,7 @@ def edit_terms(reference: str):
 @bp.route("/agreements/<reference>/check")
 @signed_in
 def check(reference: str):
+    """The agreement's mentor or mentee: check its terms, and what is missing, before sending."""
     agreement = queries.for_party_or_404(reference, current_user)
     return render_template("agreements/check.html", agreement=agreement,
                            party=agreement.party(current_user.id),
@@ -89,6 +92,7 @@ def check(reference: str):
 @bp.route("/agreements/<reference>/send", methods=["POST"])
 @signed_in
 def send(reference: str):
+    """The agreement's mentor or mentee: send it for signatures; we email them both a link."""
     agreement = queries.for_party_or_404(reference, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -116,6 +120,7 @@ def _sign_page(agreement: Agreement, version: AgreementVersion, signer,
 @bp.route("/agreements/<reference>/sign", methods=["GET", "POST"])
 @signed_in
 def sign(reference: str):
+    """The agreement's mentor or mentee: sign its current version in the portal."""
     agreement = queries.for_party_or_404(reference, current_user)
     version = agreement.current_version
     already = agreement.signature_or_refuse(version, agreement.party(current_user.id))
@@ -130,6 +135,7 @@ def sign(reference: str):
 @bp.route("/agreements/sign/<token>", methods=["GET", "POST"])
 @public("emailed signing link, authorised by its token")
 def sign_link(token: str):
+    """Anyone with the emailed signing link (its token): the person it was sent to signs."""
     link = agreement_links.check_sign_link(token, viewer())
     form = SignForm(signer=link.user)
     action = url_for("agreements.sign_link", token=token)
@@ -205,6 +211,7 @@ def _spent(agreement: Agreement, message: str):
 @bp.route("/agreements/<reference>/pdf")
 @signed_in
 def download(reference: str):
+    """The agreement's mentor or mentee: download it as a PDF."""
     agreement = queries.for_party_or_404(reference, current_user)
     return pdf.download(agreement)
 
@@ -212,6 +219,7 @@ def download(reference: str):
 @bp.route("/agreements/<reference>/submit", methods=["POST"])
 @signed_in
 def submit(reference: str):
+    """The agreement's mentee: submit the signed agreement to the scheme administrator."""
     agreement = queries.for_party_or_404(reference, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -222,6 +230,7 @@ def submit(reference: str):
 @bp.route("/agreements/<reference>/submitted")
 @signed_in
 def submitted(reference: str):
+    """The agreement's mentor or mentee: the page saying it has been submitted."""
     agreement = queries.for_party_or_404(reference, current_user)
     if agreement.submitted_at is None:
         return redirect(url_for("agreements.show", reference=reference), 303)
@@ -231,6 +240,7 @@ def submitted(reference: str):
 @bp.route("/agreements/submit/<token>", methods=["GET", "POST"])
 @public("emailed link for the mentee to submit the agreement, authorised by its token")
 def submit_link(token: str):
+    """Anyone with the emailed link (its token): the mentee submits the signed agreement."""
     link = agreement_links.check_submit_link(token, viewer())
     agreement = link.agreement
     form = ConfirmForm()
@@ -258,6 +268,7 @@ def submit_link(token: str):
 @bp.route("/agreements/acknowledge/<token>", methods=["GET", "POST"])
 @public("emailed link for the scheme administrator, authorised by its token")
 def acknowledge_link(token: str):
+    """Anyone with the emailed link (its token): the administrator confirms receipt."""
     link = agreement_links.check_acknowledge_link(token, viewer())
     agreement = link.agreement
     form = ConfirmForm()
@@ -282,6 +293,7 @@ def acknowledge_link(token: str):
 @bp.route("/verify")
 @public("anyone holding a signed agreement may check it")
 def verify():
+    """Anyone: check a signed agreement's reference and SHA-256 hash against our records."""
     form = VerifyForm(request.args)
     result = None
     if request.args and form.validate():

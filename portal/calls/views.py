@@ -38,6 +38,7 @@ def _done(endpoint: str, message: str, **values):
 @bp.route("/new/<int:profile_id>", methods=["GET", "POST"])
 @role_required(Role.MENTEE)
 def new(profile_id: int):
+    """Mentees: ask a mentor for a chemistry call, choosing up to three times."""
     # The same rule as the profile page: a profile the mentee may not see is "not found", so
     # the refusal below never names another scheme's mentor or a draft or hidden profile.
     profile = mentor_queries.for_viewer(profile_id, current_user)
@@ -62,6 +63,7 @@ def new(profile_id: int):
 @bp.route("/<int:call_id>")
 @signed_in
 def show(call_id: int):
+    """The call's mentor or mentee: the chemistry call, where it stands and what comes next."""
     call, party = queries.call_for(call_id, current_user)
     return render_template("calls/show.html", call=call, party=party,
                            others=queries.other_open_requests(call) if party == "mentee"
@@ -98,6 +100,7 @@ def _answered_row(call, message: str):
 @bp.route("/<int:call_id>/accept", methods=["GET", "POST"])
 @role_required(Role.MENTOR)
 def accept(call_id: int):
+    """The call's mentor: accept the request and set a time (on its page or the dashboard)."""
     call = queries.call_for_mentor(call_id, current_user)
     if not call.awaits_answer:
         answering.refuse_if_answered(call, request.method)
@@ -120,6 +123,7 @@ def accept(call_id: int):
 @bp.route("/<int:call_id>/decline", methods=["GET", "POST"])
 @role_required(Role.MENTOR)
 def decline(call_id: int):
+    """The call's mentor: decline the request, with a reason and note if they wish."""
     call = queries.call_for_mentor(call_id, current_user)
     if not call.awaits_answer:
         answering.refuse_if_answered(call, request.method)
@@ -146,6 +150,7 @@ def _reason(form: DeclineForm) -> DeclineReason | None:
 @bp.route("/answer/<token>")
 @public("the mentor's emailed link to answer a request, authorised by its token")
 def answer(token: str):
+    """Anyone with the emailed link (its token): the mentor chooses to accept or decline."""
     call = call_links.check_answer_call_link(token, viewer())
     if not call_links.answer_call_link_is_live(call):
         return _spent_answer_link(call)
@@ -168,6 +173,7 @@ def _answered_from_link(call, title: str, *paragraphs: str):
 @bp.route("/answer/<token>/accept", methods=["GET", "POST"])
 @public("the mentor's emailed Accept link, authorised by its token")
 def answer_accept(token: str):
+    """Anyone with the emailed link (its token): the mentor accepts the request."""
     call = call_links.check_answer_call_link(token, viewer())
     if not call_links.answer_call_link_is_live(call):
         answering.refuse_if_answered(call, request.method)
@@ -188,6 +194,7 @@ def answer_accept(token: str):
 @bp.route("/answer/<token>/decline", methods=["GET", "POST"])
 @public("the mentor's emailed Decline link, authorised by its token")
 def answer_decline(token: str):
+    """Anyone with the emailed link (its token): the mentor declines the request."""
     call = call_links.check_answer_call_link(token, viewer())
     if not call_links.answer_call_link_is_live(call):
         answering.refuse_if_answered(call, request.method)
@@ -208,6 +215,7 @@ def answer_decline(token: str):
 @bp.route("/<int:call_id>/withdraw", methods=["GET", "POST"])
 @signed_in
 def withdraw(call_id: int):
+    """The call's mentee: withdraw their request."""
     call, party = queries.call_for(call_id, current_user)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -222,6 +230,7 @@ def withdraw(call_id: int):
 @bp.route("/<int:call_id>/withdraw-others", methods=["GET", "POST"])
 @signed_in
 def withdraw_others(call_id: int):
+    """The call's mentee: once a mentor has accepted, withdraw their other requests."""
     call, party = queries.call_for(call_id, current_user)
     if party != "mentee":
         raise NotAllowed("Only the mentee who made this request can withdraw their other "
@@ -240,6 +249,7 @@ def withdraw_others(call_id: int):
 @bp.route("/<int:call_id>/cancel", methods=["GET", "POST"])
 @signed_in
 def cancel(call_id: int):
+    """The call's mentor: cancel an accepted call; we tell the mentee."""
     call, party = queries.call_for(call_id, current_user)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -254,6 +264,7 @@ def cancel(call_id: int):
 @bp.route("/<int:call_id>/reschedule", methods=["GET", "POST"])
 @signed_in
 def reschedule(call_id: int):
+    """The call's mentor or mentee: move an accepted call; both get an updated invite."""
     call, party = queries.call_for(call_id, current_user)
     form = RescheduleForm()
     if request.method == "GET":
@@ -272,6 +283,7 @@ def reschedule(call_id: int):
 @bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
 @signed_in
 def decide(call_id: int):
+    """The call's mentor or mentee: after the call, say whether they want to work together."""
     call, party = queries.call_for(call_id, current_user)
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -294,6 +306,7 @@ def decide(call_id: int):
 @bp.route("/approval/<slug>", methods=["GET", "POST"])
 @role_required(Role.MENTEE)
 def ask_line_manager(slug: str):
+    """Mentees: ask their line manager to approve their taking part, if the scheme needs it."""
     scheme = get_scheme_or_404(slug)
     if not scheme.needs_line_manager_approval:
         abort(404)
@@ -311,6 +324,7 @@ def ask_line_manager(slug: str):
 @bp.route("/line-manager/<token>", methods=["GET", "POST"])
 @public("a line manager's emailed link; they have no account, the token authorises them")
 def line_manager(token: str):
+    """Anyone with the emailed link (its token): the line manager approves the mentee or not."""
     item = call_links.check_line_manager_link(token, viewer())
     form = LineManagerAnswerForm()
     if form.validate_on_submit():

@@ -13,22 +13,26 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public("the start page")
 def home():
+    """Anyone: the start page, with the schemes on offer."""
     return render_template("main/home.html", schemes=list_schemes())
 
 
 @bp.route("/dashboard")
 @signed_in
 def dashboard():
+    """Signed-in people: their dashboard, with what they need to do in each role."""
     return render_template("main/dashboard.html", panels=panels_for(current_user))
 
 
 @bp.route("/accessibility")
 @public("the accessibility statement must be public")
 def accessibility():
+    """Anyone: the accessibility statement."""
     return render_template("main/accessibility.html")
 
 
 @bp.route("/privacy")
 @public("the privacy notice must be public")
 def privacy():
+    """Anyone: the privacy notice."""
     return render_template("main/privacy.html")

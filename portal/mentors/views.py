@@ -33,6 +33,7 @@ bp = Blueprint("mentors", __name__)
 @bp.route("/mentors/profiles")
 @role_required(Role.MENTOR)
 def my_profiles():
+    """Mentors: their mentor profile in each scheme they mentor in."""
     return render_template("mentors/my_profiles.html",
                            items=queries.profiles_of(current_user))
 
@@ -40,6 +41,7 @@ def my_profiles():
 @bp.route("/mentors/profiles/new/<slug>", methods=["GET", "POST"])
 @role_required(Role.MENTOR)
 def create_profile(slug: str):
+    """Mentors in the scheme: create their profile there, saved as a draft."""
     scheme = get_scheme_or_404(slug)
     if not current_user.has_role(Role.MENTOR, scheme.id):
         abort(403, description=f"You are not a mentor in {scheme.name}. Join it as a mentor "
@@ -61,6 +63,7 @@ def create_profile(slug: str):
 @bp.route("/mentors/<int:profile_id>/edit", methods=["GET", "POST"])
 @signed_in
 def edit_profile(profile_id: int):
+    """The profile's owner (signed in): edit their mentor profile."""
     profile = queries.owned_or_404(profile_id, current_user)
     form = ProfileForm(obj=profile, scheme=profile.scheme,
                        require_complete=profile.state != ProfileState.DRAFT)
@@ -77,6 +80,7 @@ def edit_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/preview")
 @signed_in
 def preview_profile(profile_id: int):
+    """The profile's owner (signed in): preview it, and what it lacks to be published."""
     profile = queries.owned_or_404(profile_id, current_user)
     return render_template("mentors/preview.html", profile=profile,
                            missing=profiles.missing_for_publication(profiles.values_of(profile)))
@@ -85,6 +89,7 @@ def preview_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/publish", methods=["POST"])
 @signed_in
 def publish_profile(profile_id: int):
+    """The profile's owner (signed in): publish it, so mentees in its scheme can find it."""
     queries.owned_or_404(profile_id, current_user)
     try:
         profile = profiles.publish(profile_id, current_user)
@@ -101,6 +106,7 @@ def publish_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>/hide", methods=["POST"])
 @signed_in
 def hide_profile(profile_id: int):
+    """The profile's owner (signed in): hide it from mentees, keeping what they wrote."""
     queries.owned_or_404(profile_id, current_user)
     profiles.hide(profile_id, current_user)
     flash("Your profile is hidden. Mentees cannot find or open it until you publish it again. "
@@ -113,6 +119,7 @@ def hide_profile(profile_id: int):
 @bp.route("/mentors/<int:profile_id>")
 @signed_in
 def profile(profile_id: int):
+    """Signed-in people in its scheme (or its owner): a mentor's published profile."""
     profile = queries.visible_or_404(profile_id, current_user)
     can_shortlist = (profile.is_visible and profile.user_id != current_user.id
                      and current_user.has_role(Role.MENTEE, profile.scheme_id))
@@ -124,6 +131,7 @@ def profile(profile_id: int):
 @bp.route("/search")
 @role_required(Role.MENTEE)
 def search():
+    """Mentees: search the published mentor profiles in their schemes."""
     schemes = queries.mentee_schemes(current_user)
     form = SearchForm(request.args, schemes=schemes)
     page = finder.search(finder.Criteria(**form.clean()), current_user,
@@ -147,6 +155,7 @@ def search():
 @bp.route("/shortlist")
 @role_required(Role.MENTEE)
 def shortlist():
+    """Mentees: their shortlist of mentors, by scheme, with their private notes."""
     return _shortlist_page()
 
 
@@ -186,6 +195,7 @@ def _toggle_button(profile_id: int, shortlisted: bool, error: DomainError | None
 @bp.route("/shortlist/<int:profile_id>/add", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_add(profile_id: int):
+    """Mentees: add a mentor they can see to their shortlist."""
     try:
         entry = shortlisting.add(current_user, profile_id)
     except DomainError as error:
@@ -202,6 +212,7 @@ def shortlist_add(profile_id: int):
 @bp.route("/shortlist/<int:profile_id>/remove", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_remove(profile_id: int):
+    """Mentees: take a mentor off their shortlist."""
     queries.listed_or_visible_or_404(current_user, profile_id)
     shortlisting.remove(current_user, profile_id)
     if htmx.is_fragment_request():
@@ -213,6 +224,7 @@ def shortlist_remove(profile_id: int):
 @bp.route("/shortlist/<int:profile_id>/note", methods=["POST"])
 @role_required(Role.MENTEE)
 def shortlist_note(profile_id: int):
+    """Mentees: save their private note about a mentor on their shortlist."""
     queries.listed_or_visible_or_404(current_user, profile_id)
     form = _note_form(queries.profile_by_id(profile_id), profile_id)
     if not form.validate_on_submit():

@@ -11,10 +11,12 @@ bp = Blueprint("schemes", __name__)
 @bp.route("/schemes")
 @public("the schemes on offer are public information")
 def index():
+    """Anyone: the schemes on offer."""
     return render_template("schemes/index.html", schemes=list_schemes())
 
 
 @bp.route("/schemes/<slug>")
 @public("a scheme's description and eligibility are public information")
 def show(slug: str):
+    """Anyone: one scheme's description and who may take part."""
     return render_template("schemes/show.html", scheme=get_scheme_or_404(slug))
