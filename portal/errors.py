@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from portal.extensions import db
 from portal.htmx import is_fragment_request
 
 
@@ -38,8 +39,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        from portal.extensions import db
-
         db.session.rollback()
         template = "errors/_domain.html" if is_fragment_request() else "errors/domain.html"
         return render_template(template, error=error), error.status
@@ -67,8 +66,6 @@ _TITLES = {
 def _page_for(code: int):
     def handler(error):
         if code == 500:
-            from portal.extensions import db
-
             db.session.rollback()
         description = getattr(error, "description", None)
         return (

@@ -9,6 +9,7 @@ process's fault, and monitoring should alert on the figure instead.
 """
 
 import hmac
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
@@ -47,8 +48,6 @@ def health():
     if not _may_see_details():
         return _no_store(jsonify(status="ok"))
     if oldest is not None and oldest.tzinfo is None:  # min() bypasses the column type on SQLite
-        from datetime import UTC, datetime
-
         oldest = (oldest if isinstance(oldest, datetime)
                   else datetime.fromisoformat(str(oldest))).replace(tzinfo=UTC)
     age = max((utcnow() - oldest).total_seconds(), 0.0) if oldest else 0.0

@@ -50,8 +50,6 @@ def _expire_idle_sessions():
 
 
 def flask_config():
-    from flask import current_app
-
     return current_app.config
 
 

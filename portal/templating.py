@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from portal.mail.outbox import text_to_html
+
 LONDON = ZoneInfo("Europe/London")
 
 HTMX_VERSION = "2.0.8"
@@ -48,8 +50,6 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
-    from portal.mail.outbox import text_to_html
-
     app.jinja_env.filters["email_html"] = text_to_html
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

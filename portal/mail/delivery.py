@@ -26,6 +26,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.extensions import db
 from portal.mail import mime
 from portal.mail.models import MessageState, OutboxMessage, may_become
 
@@ -390,8 +391,6 @@ def _release(session: Session, messages: Sequence[OutboxMessage], *,
 def deliver_round(app: Flask, *, limit: int | None = None, ids: Sequence[int] | None = None,
                   should_stop: StopCheck = lambda: False) -> Report:
     """Claim one batch of due messages and send it, in a database session of its own."""
-    from portal.extensions import db
-
     limit = limit or app.config["MAIL_BATCH_SIZE"]
     with Session(db.engine, expire_on_commit=False) as session:
         messages = claim(session, limit=limit, lease=lease(app), ids=ids)

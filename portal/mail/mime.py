@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from urllib.parse import quote
 
 from portal.mail.models import OutboxAttachment, OutboxMessage
 
@@ -74,8 +75,6 @@ def _attachment_part(attachment: OutboxAttachment) -> str:
     if filename.isascii():
         disposition = f'attachment; filename="{filename}"'
     else:  # RFC 2231
-        from urllib.parse import quote
-
         disposition = f"attachment; filename*=utf-8''{quote(filename)}"
     _header("Content-Type", content_type)
     encoded = base64.encodebytes(attachment.data).decode("ascii").replace("\n", CRLF)
