@@ -32,9 +32,9 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 
-from portal import audit, mail, ratelimit, tokens
+from portal import audit, mail, ratelimit
+from portal.accounts import links
 from portal.accounts.models import Membership, Role, User
-from portal.auth import safe_path
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -111,32 +111,20 @@ def request_sign_in(email: str, client: str, next_path: str | None = None,
     if user is None:
         mail.queue(email, "no_account", email=email)
     else:
-        extra = {"next": safe_path(next_path)} if safe_path(next_path) else {}
-        token = tokens.make("sign-in", uid=user.id, **extra)
+        token = links.make_sign_in_link(user, next_path)
         mail.queue(email, "sign_in", user=user, token=token, minutes=minutes)
     db.session.commit()
 
 
-def check_sign_in(token: str) -> User:
-    """The account a sign-in link is for, refusing a used, expired or tampered link."""
-    payload = tokens.load("sign-in", token, what="sign-in link")
-    if tokens.is_used(db.session, payload):
-        raise tokens.LinkError("This sign-in link has already been used.", next_step="used")
-    user = db.session.get(User, payload["uid"])
-    if user is None:
-        raise tokens.LinkError("This sign-in link is not valid.", next_step="invalid", status=400)
-    return user
-
-
 def sign_in(token: str, client: str) -> tuple[User, str | None]:
     """Use a sign-in link (once); returns the person it signs in and where they were going."""
-    user = check_sign_in(token)
-    payload = tokens.load("sign-in", token)
-    tokens.consume(db.session, "sign-in", payload, what="sign-in link")
+    link = links.check_sign_in_link(token)
+    links.spend_sign_in_link(link)
+    user = link.user
     user.last_signed_in_at = utcnow()
     audit.record(db.session, "user", user.id, "signed_in", actor_id=user.id, ip_address=client)
     db.session.commit()
-    return user, safe_path(payload.get("next"))
+    return user, link.next_path
 
 
 def sign_out(user: User) -> None:
@@ -152,8 +140,7 @@ def start_registration(scheme: Scheme, roles: list[Role], full_name: str, email:
     email = normalise_email(email)
     if not _may_send_link(email, client, is_known_device(email, device)):
         return
-    token = tokens.make("register", e=email, s=scheme.id, r=[r.value for r in roles],
-                        name=full_name.strip())
+    token = links.make_registration_link(email, scheme, roles, full_name.strip())
     existing = find_user(email)
     mail.queue(email, "confirm_registration", scheme=scheme, roles=roles, token=token,
                existing=existing, name=full_name.strip(),
@@ -161,30 +148,21 @@ def start_registration(scheme: Scheme, roles: list[Role], full_name: str, email:
     db.session.commit()
 
 
-def check_registration(token: str) -> tuple[dict, Scheme]:
-    payload = tokens.load("register", token, what="confirmation link")
-    if tokens.is_used(db.session, payload):
-        raise tokens.LinkError("This confirmation link has already been used.", next_step="used")
-    scheme = db.session.get(Scheme, payload["s"])
-    if scheme is None:
-        raise tokens.LinkError("The scheme in this link no longer exists.", status=404)
-    return payload, scheme
-
-
 def complete_registration(token: str, client: str) -> User:
     """Create the account if needed and add the scheme roles; the link works once."""
-    payload, scheme = check_registration(token)
-    tokens.consume(db.session, "register", payload, what="confirmation link")
-    user = find_user(payload["e"])
+    link = links.check_registration_link(token)
+    links.spend_registration_link(link)
+    scheme = link.scheme
+    user = find_user(link.email)
     if user is None:
-        user = User(email=payload["e"], full_name=payload["name"])
+        user = User(email=link.email, full_name=link.full_name)
         db.session.add(user)
         db.session.flush()
-    for role in payload["r"]:
-        join(user, scheme, Role(role))
+    for role in link.roles:
+        join(user, scheme, role)
     user.last_signed_in_at = utcnow()
     audit.record(db.session, "user", user.id, "registered", actor_id=user.id, ip_address=client,
-                 scheme=scheme.slug, roles=payload["r"])
+                 scheme=scheme.slug, roles=[role.value for role in link.roles])
     db.session.commit()
     return user
 

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import signin
+from portal.accounts import links, signin
 from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
 from portal.auth import client_ip, public, signed_in
@@ -84,7 +84,7 @@ def masked_email(email: str) -> str:
 @public("emailed sign-in link, authorised by its token")
 def use_sign_in_link(token: str):
     """Anyone with the emailed sign-in link (its token): confirm, then be signed in."""
-    user = signin.check_sign_in(token)  # a used, expired or tampered link stops here
+    links.check_sign_in_link(token)  # a used, expired or tampered link stops here
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -126,18 +126,18 @@ def register(slug: str):
 @public("emailed registration link, authorised by its token")
 def confirm_registration(token: str):
     """Anyone with the emailed registration link (its token): finish registering and sign in."""
-    payload, scheme = signin.check_registration(token)
+    link = links.check_registration_link(token)
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("errors/csrf.html"), 400
         user = signin.complete_registration(token, client_ip())
         _start_session(user)
-        flash(f"You have joined {scheme.name}.", "success")
+        flash(f"You have joined {link.scheme.name}.", "success")
         return _remember_device(redirect(url_for("main.dashboard"), 303), user)
     return render_template("accounts/continue.html", form=form,
                            action=url_for("accounts.confirm_registration", token=token),
-                           title=f"Confirm your registration for {scheme.name}",
+                           title=f"Confirm your registration for {link.scheme.name}",
                            lede="Select continue to confirm your email address and finish "
                                 "registering.")
 

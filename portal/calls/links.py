@@ -9,8 +9,6 @@ have been forwarded).
 
 from __future__ import annotations
 
-from werkzeug.routing import BuildError
-
 from portal import tokens
 from portal.accounts.models import User
 from portal.calls import queries
@@ -109,8 +107,5 @@ def spent_line_manager_link(approval: LineManagerApproval) -> tokens.LinkError:
 # --- elsewhere in the portal ---------------------------------------------------------------------
 
 def find_mentors_url() -> str:
-    """An absolute link to the mentor search (or the dashboard until search exists)."""
-    try:
-        return absolute_url("mentors.search")
-    except BuildError:
-        return absolute_url("main.dashboard")
+    """An absolute link to the mentor search, for emails."""
+    return absolute_url("mentors.search")
