@@ -183,6 +183,31 @@ class Cast:
         return pair
 
     @cached_property
+    def approvals(self) -> Any:
+        """A scheme that asks line managers, its own administrator, and two answered requests:
+        one to an address at a member's own account, which the administrator's page flags."""
+        from types import SimpleNamespace
+
+        from portal.calls.models import ApprovalState, LineManagerApproval
+
+        scheme = self.make.scheme(slug="district-staff", name="District staff mentoring",
+                                  needs_line_manager_approval=True)
+        admin = self.make.admin(scheme, email="district.admin@testborough.gov.uk")
+        mentee = self.make.mentee(scheme, email="mary.seacole@testborough.gov.uk",
+                                  name="Mary Seacole")
+        now = utcnow()
+        items = [LineManagerApproval(scheme=scheme, mentee=mentee, manager_name=name,
+                                     manager_email=email, state=state, requested_at=now,
+                                     decided_at=now)
+                 for name, email, state in (
+                     ("Lee Manager", "lee.manager@testborough.gov.uk", ApprovalState.REPLACED),
+                     ("Florence Nightingale", "district.admin@testborough.gov.uk",
+                      ApprovalState.APPROVED))]
+        db.session.add_all(items)
+        db.session.commit()
+        return SimpleNamespace(scheme=scheme, admin=admin, approval=items[-1])
+
+    @cached_property
     def draft(self) -> Pair:
         """Rosalind and Lise want to work together; the terms are filled in, not yet sent."""
         return self._agreeing("Rosalind Franklin", "Lise Meitner")
@@ -547,6 +572,11 @@ PAGES: list[Page] = [
          _path(lambda cast: f"/admin/agreements/{cast.submitted.agreement.reference}"),
          who="admin", personal=True, needs="admin.agreement"),
     Page("dead-letters", _dead_letters, who="admin", personal=True, needs="dead_letters.index"),
+    Page("admin-approvals",
+         _path(lambda cast: f"/admin/schemes/{cast.approvals.scheme.slug}/approvals"),
+         who="approvals.admin", personal=True, needs="admin.approvals"),
+    Page("admin-approval", _path(lambda cast: f"/admin/approvals/{cast.approvals.approval.id}"),
+         who="approvals.admin", personal=True, needs="admin.approval"),
 ]
 
 
