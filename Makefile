@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := portal:create_app
 
-.PHONY: demo test test-browser lint format bench install audit constraints
+.PHONY: demo test test-browser lint format bench install audit constraints frontend
 
 # Installs the versions the tests last passed with (constraints.txt), so a fresh machine and CI
 # get the same ones; `make constraints` moves them on within pyproject.toml's ranges.
@@ -54,3 +54,8 @@ constraints:
 
 bench: install
 	$(BIN)/python bench/run.py
+
+## Rebuild GOV.UK Frontend's files in static/vendor/govuk-frontend from the npm packages pinned
+## in frontend/ (needs Node and npm; npm ci checks each package against the lock file's hash).
+frontend:
+	bash scripts/frontend.sh
