@@ -7,7 +7,7 @@ import time
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from portal.templating import HTMX_CDN_URL
+from portal.templating import HTMX_CDN_URL, govuk_template_script_hash
 
 
 def init_app(app: Flask) -> None:
@@ -20,9 +20,11 @@ def content_security_policy(config) -> str:
     """The policy for every page: scripts only from the portal, or the one pinned htmx file.
 
     Naming the exact file rather than the CDN's host keeps every other package on that CDN
-    out; the page's SRI hash pins its bytes as well.
+    out; the page's SRI hash pins its bytes as well. The one inline script allowed is GOV.UK
+    Frontend's one-line "JavaScript is on" marker, by its hash (not 'unsafe-inline').
     """
     scripts = "'self'" if config["HTMX_SOURCE"] == "vendored" else f"'self' {HTMX_CDN_URL}"
+    scripts += f" '{govuk_template_script_hash()}'"
     return (f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from portal.forms import DayMonthYear
 from portal.mail.outbox import text_to_html
 
 LONDON = ZoneInfo("Europe/London")
@@ -15,6 +22,23 @@ HTMX_VERSION = "2.0.8"
 HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 #: SHA-384 of the pinned file; the vendored copy in static/vendor is byte-identical.
 HTMX_SRI = "sha384-/TgkGk7p307TH7EXJDuUlgG3Ce1UVolAOFopFekQkkXihi5u/6OCvVKyz1W+idaz"
+
+#: The GOV.UK Frontend release built into static/vendor/govuk-frontend (make frontend), the one
+#: govuk-frontend-jinja's macros render markup for.
+GOVUK_FRONTEND_VERSION = "6.3.0"
+
+
+def govuk_template_script_hash() -> str:
+    """The CSP hash of the one inline script GOV.UK Frontend's page template writes (it marks the
+    body as JavaScript-enabled before anything is drawn). Read from the installed template, so
+    the policy follows the library rather than a copied value."""
+    template = (files("govuk_frontend_jinja") / "templates" / "template.html").read_text("utf-8")
+    script = re.search(r"<script[^>]*>(.*?)</script>", template, re.S)
+    if script is None or "{" in script.group(1):
+        raise RuntimeError("GOV.UK Frontend's page template no longer has one fixed inline "
+                           "script: check the Content-Security-Policy in portal/security.py")
+    digest = hashlib.sha256(script.group(1).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def london(value: dt.datetime | None) -> dt.datetime | None:
@@ -47,10 +71,43 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def form_errors(form) -> dict:
+    """The error summary's parameters for a form: one message a field (the one shown beside
+    it), each linked to the box it is about (a date's day box, a group's first option), then
+    the form's own errors."""
+    items = []
+    for field in form:
+        if field.errors:
+            target = f"{field.id}-day" if isinstance(field.widget, DayMonthYear) else field.id
+            items.append({"text": field.errors[0], "href": f"#{target}"})
+    items.extend({"text": error} for error in getattr(form, "form_errors", []))
+    return {"titleText": "There is a problem", "errorList": items}
+
+
+def date_example(days_ahead: int = 30) -> str:
+    """A date hint's example, in the three boxes' form and in the future: "For example,
+    27 3 2027"."""
+    day = dt.datetime.now(LONDON).date() + dt.timedelta(days=days_ahead)
+    return f"For example, {day.day} {day.month} {day.year}"
+
+
 def init_app(app: Flask) -> None:
+    # The portal's own templates first, then GOV.UK Frontend's macros and the WTForms widgets
+    # that render fields with them, each under its package's name.
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    WTFormsHelpers(app)
+    app.add_template_global(form_errors)
+    app.add_template_global(date_example)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["email_html"] = text_to_html
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -62,4 +119,5 @@ def init_app(app: Flask) -> None:
             "htmx_sri": HTMX_SRI,
             "htmx_version": HTMX_VERSION,
             "portal_env": current_app.config["PORTAL_ENV"],
+            "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         }

@@ -230,7 +230,22 @@ class Builders:
         self._n += 1
         return self._n
 
+    @staticmethod
+    def _begin_write() -> None:
+        """On SQLite, end the session's read transaction and take the write lock first
+        (BEGIN IMMEDIATE), as ``portal.db.lock`` does. A transaction that has read and then
+        inserts fails at once with "database is locked" if another connection committed in
+        between, and in the browser tests the live portal commits whenever it likes (emails
+        marked sent after a page's request has answered)."""
+        session = db.session()
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
     def scheme(self, **kwargs: Any) -> Scheme:
+        self._begin_write()
         n = self._next()
         values = {**PACK_DEFAULTS, "slug": f"scheme-{n}", "name": f"Test scheme {n}", **kwargs}
         scheme = Scheme(**values)
@@ -240,6 +255,7 @@ class Builders:
 
     def user(self, email: str | None = None, name: str | None = None,
              roles: dict[Scheme, list[Role | str]] | None = None) -> User:
+        self._begin_write()
         n = self._next()
         user = User(email=(email or f"person{n}@testborough.gov.uk").lower(),
                     full_name=name or f"Person {n}")
@@ -255,6 +271,7 @@ class Builders:
                state: ProfileState = ProfileState.PUBLISHED, expertise: list[str] | None = None,
                **profile: Any) -> MentorProfile:
         user = self.user(email, name, roles={scheme: [Role.MENTOR]})
+        self._begin_write()
         values = {"job_title": "Principal planner", "organisation": "Test Borough Council",
                   "background": "Twenty years in local government.",
                   "offer": "Help with career planning.", "location": "Hertford", **profile}
@@ -282,6 +299,7 @@ class Builders:
                               email=kwargs.pop("mentor_email", None))
         mentee = self.mentee(scheme, name=kwargs.pop("mentee_name", None),
                              email=kwargs.pop("mentee_email", None))
+        self._begin_write()
         item = Relationship(scheme=scheme, mentor=profile.user, mentee=mentee,
                             profile_id=profile.id, **kwargs)
         db.session.add(item)

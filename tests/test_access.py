@@ -15,7 +15,7 @@ PUBLIC = {
     "accounts.sign_in", "accounts.check_email", "accounts.use_sign_in_link",
     "accounts.register_choose", "accounts.register", "accounts.confirm_registration",
     "accounts.signed_out",
-    "schemes.index", "schemes.show",
+    "schemes.index", "schemes.show", "schemes.brand_css", "schemes.logo",
     "calls.answer", "calls.answer_accept", "calls.answer_decline", "calls.line_manager",
     "agreements.sign_link", "agreements.submit_link", "agreements.acknowledge_link",
     "agreements.verify", "links.outcome",

@@ -19,7 +19,8 @@ AREAS = ["Leadership", "Planning policy", "Development management", "Project man
 def names(response) -> list[str]:
     """The mentors on a results page, in order."""
     assert response.status_code == 200, response.status_code
-    return re.findall(r'<h3 class="govuk-heading-m"><a href="/mentors/\d+">([^<]+)</a></h3>',
+    return re.findall(r'<h3 class="govuk-heading-m">'
+                      r'<a class="govuk-link" href="/mentors/\d+">([^<]+)</a></h3>',
                       response.get_data(as_text=True))
 
 

@@ -93,6 +93,9 @@ def test_local_mailbox_behind_a_trusted_proxy_follows_the_real_client(tmp_path):
 
 # --- headers and cookies --------------------------------------------------------------------------
 
+GOVUK_MARKER = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+
+
 def _csp(client) -> dict[str, str]:
     policy = client.get("/").headers["Content-Security-Policy"]
     return {part.split()[0]: part.strip() for part in policy.split(";")}
@@ -100,13 +103,15 @@ def _csp(client) -> dict[str, str]:
 
 def test_scripts_come_only_from_the_portal_when_htmx_is_vendored(client):
     policy = _csp(client)
-    assert policy["script-src"] == "script-src 'self'"
+    # Besides the portal's own files, only GOV.UK Frontend's one-line "JavaScript is on"
+    # marker, by its hash: the one GOV.UK Frontend's documentation gives for it.
+    assert policy["script-src"] == f"script-src 'self' {GOVUK_MARKER}"
     assert policy["object-src"] == "object-src 'none'"
 
 
 def test_with_htmx_from_the_cdn_only_its_pinned_file_may_run(tmp_path):
     policy = _csp(_served(make_app(tmp_path, HTMX_SOURCE="cdn")))
-    assert policy["script-src"] == f"script-src 'self' {HTMX_CDN_URL}"
+    assert policy["script-src"] == f"script-src 'self' {HTMX_CDN_URL} {GOVUK_MARKER}"
     assert policy["object-src"] == "object-src 'none'"
 
 

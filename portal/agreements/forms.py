@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -18,31 +16,13 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Val
 
 from portal.agreements import canonical
 from portal.agreements.signing import names_match
-from portal.forms import PortalForm, strip
+from portal.forms import DateInput, PortalForm, strip
 
 WHO_CHOICES = [("mentee", "The mentee"), ("mentor", "The mentor"),
                ("both", "Both of us, taking turns")]
 FORMAT_CHOICES = [("in_person", "In person"), ("online", "Online"),
                   ("either", "Some in person, some online")]
 GOALS = 5
-
-
-class DateInput(DateField):
-    """A date in a native date box (YYYY-MM-DD), with a message people understand."""
-
-    def __init__(self, label: str, message: str, **kwargs) -> None:
-        super().__init__(label, format="%Y-%m-%d", **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = dt.date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(self.message) from None
 
 
 class WholeNumber(IntegerField):
@@ -77,7 +57,7 @@ PHONE = re.compile(r"^\+?[0-9 ()-]{7,30}$")
 
 
 class TermsForm(PortalForm):
-    start_date = DateInput("Start date", "Enter the start date as a real date, like 2026-03-02",
+    start_date = DateInput("Start date", "Enter the start date as a real date",
                            description="The date of your first session, or the week you plan "
                                        "to start.")
     duration_months = WholeNumber("How long the mentoring lasts, in months", 1, 36,
@@ -116,8 +96,7 @@ class TermsForm(PortalForm):
     goal_3 = StringField("Goal 3", filters=[strip], validators=[Optional(), Length(max=300)])
     goal_4 = StringField("Goal 4", filters=[strip], validators=[Optional(), Length(max=300)])
     goal_5 = StringField("Goal 5", filters=[strip], validators=[Optional(), Length(max=300)])
-    review_date = DateInput("Review date", "Enter the review date as a real date, like "
-                                           "2026-06-02",
+    review_date = DateInput("Review date", "Enter the review date as a real date",
                             description="When you will look together at how the mentoring is "
                                         "going.")
     email = EmailField("Your email address for this agreement", filters=[strip],

@@ -6,7 +6,6 @@ Times are entered as a date and a time in UK time (Europe/London) and stored in 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from wtforms import (
     BooleanField,
@@ -24,40 +23,11 @@ from portal.calls.addresses import either, manager_address_problem
 from portal.calls.models import CallFormat, Decision, DeclineReason
 from portal.calls.requesting import LATEST_PROPOSAL
 from portal.db import utcnow
-from portal.forms import PortalForm, strip
+from portal.forms import DateText, PortalForm, parse_day, strip
 from portal.schemes.models import Scheme
 from portal.templating import LONDON
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.gov.uk"
-
-
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")
-#: Month names and their usual short forms ("mar", "sept") to numbers.
-_MONTHS = {**{name: n for n, name in enumerate(_MONTH_NAMES, 1)},
-           **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}, "sept": 9}
-
-
-def parse_day(text: str) -> dt.date | None:
-    """A date as a date picker sends it (2026-03-27) or as people in the UK type it where the
-    browser has no picker: 27/3/2026, 27-03-2026, 27.3.2026, 27 3 2026, 27 March 2026, 27 Mar
-    2026. Day first, always; None if it is not a real date."""
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    parts = re.split(r"[\s/.,-]+", text.lower())
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
-        return None
-    month = int(parts[1]) if parts[1].isdigit() else _MONTHS.get(parts[1])
-    year = int(parts[2])
-    if month is None or not 1000 <= year <= 9999:
-        return None
-    try:
-        return dt.date(year, month, int(parts[0]))
-    except ValueError:
-        return None
 
 
 def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetime | None:
@@ -110,11 +80,11 @@ class RequestForm(PortalForm):
         validators=[Optional(), Length(max=3000, message="Keep this under 3,000 characters")],
         description="What helped, and what did not work so well.",
     )
-    time1_date = StringField("Date", filters=[strip])
+    time1_date = DateText("Date")
     time1_time = StringField("Time", filters=[strip])
-    time2_date = StringField("Date", filters=[strip])
+    time2_date = DateText("Date")
     time2_time = StringField("Time", filters=[strip])
-    time3_date = StringField("Date", filters=[strip])
+    time3_date = DateText("Date")
     time3_time = StringField("Time", filters=[strip])
     flexible = BooleanField("I am flexible: the mentor can suggest a time")
     preferred_format = RadioField(
@@ -196,7 +166,7 @@ class LineManagerAnswerForm(PortalForm):
 
 class AcceptForm(PortalForm):
     time = RadioField("When will you have the call?", validate_choice=False)
-    other_date = StringField("Date", filters=[strip])
+    other_date = DateText("Date")
     other_time = StringField("Time", filters=[strip])
     details = TextAreaField(
         "How to join the call", filters=[strip],
@@ -250,7 +220,7 @@ class DeclineForm(PortalForm):
 
 
 class RescheduleForm(PortalForm):
-    new_date = StringField("Date", filters=[strip])
+    new_date = DateText("Date")
     new_time = StringField("Time", filters=[strip])
     details = AcceptForm.details
     submit = SubmitField("Change the call")

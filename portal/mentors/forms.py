@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -136,20 +137,22 @@ class SearchForm(QueryForm):
     """The search box and filters: a plain GET, so every search has a URL to bookmark."""
 
     # No Optional() on the text filters: every filter is optional, so labels need not say so.
+    # The selects need Optional() (an empty choice is no filter, not an error), so they take
+    # the library's plain select, which does not add "(optional)" to the label as the portal's does.
     q = SearchField("Search by skills, job title, organisation or any words", filters=[strip],
                     validators=[Length(max=200)])
-    scheme = SelectField("Scheme", validators=[Optional()])
+    scheme = SelectField("Scheme", validators=[Optional()], widget=GovSelect())
     expertise = MultiCheckboxField("Expertise", description="Mentors with any of these.",
                                    validate_choice=False)
     organisation = StringField("Organisation", filters=[strip], validators=[Length(max=200)])
     sector = SelectField("Sector", choices=[("", "Any sector"), *SECTORS],
-                         validators=[Optional()])
+                         validators=[Optional()], widget=GovSelect())
     level = StringField("Grade or level", filters=[strip], validators=[Length(max=100)])
     format = SelectField("How you want to meet",
                          choices=[("", "In person or online"),
                                   (MeetingFormat.IN_PERSON.value, "In person"),
                                   (MeetingFormat.ONLINE.value, "Online")],
-                         validators=[Optional()])
+                         validators=[Optional()], widget=GovSelect())
     location = StringField("Location", filters=[strip], validators=[Length(max=200)])
     capacity = BooleanField("Only mentors with places free")
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1)])

@@ -42,6 +42,10 @@ class Scheme(Base):
     agreement_template: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: {"mentor": [questions], "mentee": [questions]}
     evaluation_form: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The scheme's own look, from its pack's [brand] table: {"organisation", "colour" (#rrggbb,
+    #: checked for contrast at load), "logo" (a file in packs/logos/), "logo_alt"}. Empty: the
+    #: portal's own.
+    brand: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

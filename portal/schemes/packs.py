@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import tomllib
 from pathlib import Path
@@ -13,6 +15,17 @@ import sqlalchemy as sa
 from portal.schemes.models import Scheme
 
 PACK_DIR = Path(__file__).parent / "packs"
+#: Where a pack's logo file lives (its [brand] logo names a file here).
+LOGO_DIR = PACK_DIR / "logos"
+LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
+LOGO_MAX_BYTES = 100 * 1024
+#: GOV.UK Frontend's text colour, which the brand colour's bar sits against.
+TEXT_COLOUR = "#0b0c0c"
+#: WCAG 2.2 AA: white text on the brand colour is normal-size text (1.4.3, 4.5:1); the brand
+#: bar against the black header and the text colour is a non-text boundary (1.4.11, 3:1).
+WHITE_TEXT_RATIO = 4.5
+BOUNDARY_RATIO = 3.0
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 _REQUIRED = ("slug", "name", "summary", "admin_email", "mentor_eligibility", "mentee_eligibility",
              "expertise_areas", "agreement")
@@ -62,6 +75,7 @@ def read_pack(path: Path) -> dict[str, Any]:
     if not isinstance(data.get("needs_line_manager_approval", False), bool):
         raise PackError(f"{path.name}: needs_line_manager_approval must be true or false")
     data["line_manager_domains"] = _line_manager_domains(path, data)
+    data["brand"] = _brand(path, data.get("brand", {}), logo_dir=path.parent / "logos")
     areas = data["expertise_areas"]
     if not (isinstance(areas, list) and areas and all(isinstance(a, str) and a for a in areas)):
         raise PackError(f"{path.name}: expertise_areas must be a list of names")
@@ -98,6 +112,77 @@ def _line_manager_domains(path: Path, data: dict[str, Any]) -> list[str]:
     return domains
 
 
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two #rrggbb colours, from 1 to 21."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _brand(path: Path, brand: Any, *, logo_dir: Path) -> dict[str, str]:
+    """The pack's [brand] table, checked: a colour people can read white text on, and a logo
+    that exists and says what it shows. Always a dict, so removing [brand] clears it."""
+    if not isinstance(brand, dict):
+        raise PackError(f"{path.name}: brand must be a table: [brand]")
+    unknown = set(brand) - {"organisation", "colour", "logo", "logo_alt"}
+    if unknown:
+        raise PackError(f"{path.name}: brand has unknown settings: {', '.join(sorted(unknown))}")
+    for key, value in brand.items():
+        if not (isinstance(value, str) and value.strip()):
+            raise PackError(f"{path.name}: brand {key} must be some text")
+    checked = {key: value.strip() for key, value in brand.items()}
+    colour = checked.get("colour")
+    if colour is not None:
+        if not _COLOUR.fullmatch(colour):
+            raise PackError(f"{path.name}: brand colour must be a colour like #1d70b8, not "
+                            f"{colour!r}")
+        colour = checked["colour"] = colour.lower()
+        on_white = contrast_ratio(colour, "#ffffff")
+        on_text = contrast_ratio(colour, TEXT_COLOUR)
+        if on_white < WHITE_TEXT_RATIO:
+            raise PackError(
+                f"{path.name}: brand colour {colour} has a contrast ratio of {on_white:.2f}:1 "
+                f"with white, and white text on it needs {WHITE_TEXT_RATIO}:1 (WCAG AA): "
+                "choose a darker colour")
+        if on_text < BOUNDARY_RATIO:
+            raise PackError(
+                f"{path.name}: brand colour {colour} has a contrast ratio of {on_text:.2f}:1 "
+                f"with the text colour {TEXT_COLOUR}, and the bar needs {BOUNDARY_RATIO}:1 to "
+                "stand out from the black header (WCAG AA): choose a lighter colour")
+    logo = checked.get("logo")
+    if logo is not None:
+        if "/" in logo or "\\" in logo or logo.startswith(".") or \
+                Path(logo).suffix.lower() not in LOGO_TYPES:
+            raise PackError(f"{path.name}: brand logo must be the name of a .png or .svg file "
+                            "in the logos folder beside the pack")
+        if not (logo_dir / logo).is_file():
+            raise PackError(f"{path.name}: brand logo {logo} is not in {logo_dir.name}/")
+        if not checked.get("logo_alt"):
+            raise PackError(f"{path.name}: brand logo needs logo_alt, the text a screen reader "
+                            "says for it (usually the organisation's name)")
+        content = (logo_dir / logo).read_bytes()
+        kind = LOGO_TYPES[Path(logo).suffix.lower()]
+        if len(content) > LOGO_MAX_BYTES:
+            raise PackError(f"{path.name}: brand logo {logo} is {len(content) // 1024} KB; "
+                            f"keep it under {LOGO_MAX_BYTES // 1024} KB")
+        if (kind == "image/png" and not content.startswith(b"\x89PNG\r\n\x1a\n")) or (
+                kind == "image/svg+xml" and b"<svg" not in content[:2000]):
+            raise PackError(f"{path.name}: brand logo {logo} is not a {Path(logo).suffix} image")
+        # The image travels with the scheme's row, so the portal serves it wherever the pack
+        # file was loaded from.
+        checked["logo_type"] = kind
+        checked["logo_data"] = base64.b64encode(content).decode("ascii")
+        checked["logo_sha256"] = hashlib.sha256(content).hexdigest()[:16]
+    elif "logo_alt" in checked:
+        raise PackError(f"{path.name}: brand logo_alt is set but there is no logo")
+    return checked
+
+
 def pack_paths(directory: Path = PACK_DIR) -> list[Path]:
     return sorted(directory.glob("*.toml"))
 
@@ -114,4 +199,5 @@ def load_pack(session, data: dict[str, Any]) -> tuple[Scheme, bool]:
             setattr(scheme, key, data[key])
     scheme.agreement_template = data["agreement"]
     scheme.evaluation_form = data.get("evaluation", {})
+    scheme.brand = data.get("brand", {})
     return scheme, created

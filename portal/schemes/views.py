@@ -1,6 +1,8 @@
-"""Public pages about the schemes."""
+"""Public pages about the schemes, and each scheme's brand (its colour and logo)."""
 
-from flask import Blueprint, render_template
+import base64
+
+from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.auth import public
 from portal.schemes.queries import get_scheme_or_404, list_schemes
@@ -20,3 +22,35 @@ def index():
 def show(slug: str):
     """Anyone: one scheme's description and who may take part."""
     return render_template("schemes/show.html", scheme=get_scheme_or_404(slug))
+
+
+@bp.route("/schemes/<slug>/brand.css")
+@public("a scheme's colours are on every page about it")
+def brand_css(slug: str):
+    """Anyone: the scheme's brand colour as GOV.UK Frontend's custom property."""
+    scheme = get_scheme_or_404(slug)
+    colour = scheme.brand.get("colour")
+    body = f":root {{ --govuk-brand-colour: {colour}; }}\n" if colour else ""
+    return _cached(body, "text/css; charset=utf-8")
+
+
+@bp.route("/schemes/<slug>/logo")
+@public("a scheme's logo is on every page about it")
+def logo(slug: str):
+    """Anyone: the scheme's logo image, if its pack has one."""
+    brand = get_scheme_or_404(slug).brand
+    if not brand.get("logo_data"):
+        abort(404)
+    response = _cached(base64.b64decode(brand["logo_data"]), brand["logo_type"])
+    # An SVG opened on its own is a document: nothing in it may run or load.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _cached(body, mimetype: str):
+    """A response browsers may keep for a day and then check by its ETag."""
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)

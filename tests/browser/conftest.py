@@ -114,7 +114,22 @@ def open_context(browser, portal: LivePortal, *, js: bool = True, user=None, wid
     context.set_default_timeout(TIMEOUT_MS)
     if user is not None:
         context.add_cookies([portal.session_cookie(user)])
+    watch_for_errors(context)
     return context
+
+
+def watch_for_errors(context) -> None:
+    """Collect, in ``context.script_errors``, every error a page's scripts raise or log (a
+    refused inline script, a component started twice, an htmx failure): pages must have none."""
+    errors: list[str] = []
+    context.script_errors = errors
+
+    def on_page(page) -> None:
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+                if message.type == "error" else None)
+
+    context.on("page", on_page)
 
 
 @pytest.fixture
@@ -133,8 +148,8 @@ def new_context(browser, portal) -> Iterator[Callable]:
 
 
 @contextmanager
-def reused_tabs(browser, portal: LivePortal, person: Callable, keep: int = 2
-                ) -> Iterator[Callable]:
+def reused_tabs(browser, portal: LivePortal, person: Callable, keep: int = 2,
+                width: int = 1280) -> Iterator[Callable]:
     """`tab(who, js)`: a tab for a person (``person(who)`` gives the user), with JavaScript on
     or off, reused from test to test as a person goes from page to page.
 
@@ -149,7 +164,7 @@ def reused_tabs(browser, portal: LivePortal, person: Callable, keep: int = 2
         if page is None or page.is_closed():
             while len(opened) >= keep:
                 opened.pop(next(iter(opened))).context.close()
-            page = open_context(browser, portal, js=js, user=person(who)).new_page()
+            page = open_context(browser, portal, js=js, user=person(who), width=width).new_page()
         opened[(who, js)] = page
         return page
 

@@ -45,6 +45,13 @@ TERMS = {
 }
 
 
+def fill_date(page, name: str, day: dt.date | None) -> None:
+    """Type a date into GOV.UK's three date boxes for the field ``name`` (None empties them)."""
+    for part, value in (("day", day and day.day), ("month", day and day.month),
+                        ("year", day and day.year)):
+        page.locator(f"#{name}-{part}").fill(str(value) if day else "")
+
+
 def uk_time(days_ahead: int, hour: int) -> dt.datetime:
     """A time ``days_ahead`` days from now at ``hour`` o'clock UK time, in UTC."""
     day = (utcnow().astimezone(LONDON) + dt.timedelta(days=days_ahead)).date()
@@ -407,7 +414,7 @@ def _profile_with_errors(page, cast: Cast):
 
 def _call_request_with_errors(page, cast: Cast):
     page.goto(f"/calls/new/{cast.other_profile.id}")
-    page.locator("#time1_date").fill("2020-01-01")
+    fill_date(page, "time1_date", dt.date(2020, 1, 1))
     page.locator("#time1_time").fill("10:00")
     return submit(page, "Send request")
 
@@ -420,7 +427,7 @@ def _accept_with_errors(page, cast: Cast):
 
 def _terms_with_errors(page, cast: Cast):
     page.goto(f"/agreements/{cast.draft.agreement.reference}/terms")
-    page.get_by_label("Review date").fill("")
+    fill_date(page, "review_date", None)
     page.get_by_label("Shortest meeting, in minutes").fill("an hour")
     return submit(page, "Save and check the agreement")
 

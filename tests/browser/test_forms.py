@@ -65,7 +65,10 @@ def test_error_summary_takes_the_focus_and_links_each_error_to_its_field(spec, c
             link.click()
             assert has_focus(target), (f"{where}: {link.inner_text()!r} did not move the focus "
                                        "to its field")
-            group = target.locator("xpath=ancestor::div[contains(@class, 'govuk-form-group')][1]")
+            # The group marked as in error (a date's three boxes each sit in a group of their
+            # own, inside the date's).
+            group = target.locator(
+                "xpath=ancestor::div[contains(@class, 'govuk-form-group--error')][1]")
             message = group.locator(".govuk-error-message")
             assert message.inner_text().removeprefix("Error:").strip() == link.inner_text(), (
                 f"{where}: the summary and the field say different things")

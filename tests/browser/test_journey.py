@@ -38,7 +38,7 @@ from portal.relationships.models import RelationshipState
 from portal.templating import LONDON, format_datetime
 from tests.browser.keyboard import has_focus, htmx_swap
 from tests.browser.live import MailSink
-from tests.browser.pages import submit, uk_time
+from tests.browser.pages import fill_date, submit, uk_time
 from tests.conftest import Builders
 
 MENTOR, MENTOR_EMAIL = "Katherine Johnson", "katherine.johnson@testborough.gov.uk"
@@ -260,14 +260,14 @@ def mentee_searches_and_shortlists(journey: Journey, page, profile_id: int) -> N
 
 
 def mentee_requests_a_chemistry_call(journey: Journey, page) -> list[dt.datetime]:
-    journey.follow(page, page.get_by_role("link", name=f"Request a chemistry call with {MENTOR}"),
+    journey.follow(page, page.get_by_role("button", name=f"Request a chemistry call with {MENTOR}"),
                    f"Request a chemistry call with {MENTOR}")
     times = [uk_time(7, 10), uk_time(8, 14)]
     page.get_by_label("What do you hope to get from mentoring?").fill(HOPES)
     page.get_by_label("Have you been mentored").fill("Not yet.")
     for number, start in enumerate(times, 1):
         local = start.astimezone(LONDON)
-        page.locator(f"#time{number}_date").fill(local.strftime("%Y-%m-%d"))
+        fill_date(page, f"time{number}_date", local.date())
         page.locator(f"#time{number}_time").fill(local.strftime("%H:%M"))
     page.get_by_label("Video call").check()
     journey.press(page, "Send request", f"Chemistry call: {MENTOR} and {MENTEE}")
@@ -333,11 +333,11 @@ def both_agree_the_terms(journey: Journey, mentee, mentor) -> str:
     # The mentee starts, from the email that says the agreement has opened.
     journey.go(mentee, journey.link(MENTEE_EMAIL, "agree the terms", "/agreements/"),
                f"Your mentoring agreement with {MENTOR}")
-    journey.follow(mentee, mentee.get_by_role("link", name="Fill in the terms"),
+    journey.follow(mentee, mentee.get_by_role("button", name="Fill in the terms"),
                    "The terms of your mentoring agreement")
     start = (utcnow() + dt.timedelta(days=14)).date()
-    mentee.get_by_label("Start date").fill(start.isoformat())
-    mentee.get_by_label("Review date").fill((start + dt.timedelta(days=91)).isoformat())
+    fill_date(mentee, "start_date", start)
+    fill_date(mentee, "review_date", start + dt.timedelta(days=91))
     mentee.get_by_label("Goal 1").fill("Present a committee report with confidence")
     mentee.get_by_label("Goal 2").fill("Build a network across neighbouring councils")
     journey.press(mentee, "Save and check the agreement",
@@ -408,7 +408,8 @@ def administrator_acknowledges_from_the_emailed_link(journey: Journey, admin,
     # Later, signed in, the administrator finds it in the administration pages.
     page.context.add_cookies([journey.portal.session_cookie(admin)])
     journey.go(page, "/admin", "Administration")
-    journey.follow(page, page.get_by_role("link", name="Testborough planning mentoring"),
+    main = page.get_by_role("main")  # the header's bar names the scheme too
+    journey.follow(page, main.get_by_role("link", name="Testborough planning mentoring"),
                    "Agreements – Testborough planning mentoring")
     journey.follow(page, page.get_by_role("link", name=reference),
                    f"Agreement {reference} – Testborough planning mentoring")

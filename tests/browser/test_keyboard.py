@@ -164,7 +164,8 @@ def test_search_and_shortlist_with_the_keyboard_alone(new_context, cast, js):
         press_on(page, add)
         assert page.get_by_text(f"{other.display_name} is on your shortlist").is_visible()
     assert page.get_by_text("On your shortlist", exact=True).is_visible()
-    press_on(page, page.get_by_role("link",
+    # A link drawn as a button (GOV.UK's button component) is a button to assistive technology.
+    press_on(page, page.get_by_role("button",
                                     name=f"Request a chemistry call with {other.display_name}"))
     assert page.title().startswith(f"Request a chemistry call with {other.display_name}")
 
