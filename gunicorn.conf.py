@@ -6,6 +6,15 @@ Every value can be changed from the environment, so one file serves every host:
   GUNICORN_THREADS      threads per worker (default 1; more suits inline mail delivery)
   GUNICORN_TIMEOUT      seconds a request may take before its worker is replaced (default 60)
   GUNICORN_GRACEFUL_TIMEOUT  seconds to finish requests in flight on restart or stop (default 30)
+  GUNICORN_MAX_REQUESTS recycle each worker after about this many requests (default 0: never)
+
+Worker recycling is off by default. The portal has no known leak, and a restart costs a stall:
+the worker stops taking requests while its replacement imports the app and connects. With
+2000 requests and a jitter of 200, two workers that had served about the same number of
+requests restarted within seconds of each other, and with two workers that stalled the whole
+portal for a second or two. Set GUNICORN_MAX_REQUESTS=N to turn recycling on: the jitter is
+then N as well, so each worker restarts at its own random point between N and 2N requests
+(drawn again at every restart), and two rarely restart together.
 """
 
 from __future__ import annotations
@@ -30,9 +39,10 @@ preload_app = False
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 keepalive = 5
-# Recycle workers now and then, so a slow leak cannot grow for ever.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycling off unless asked for (see above): 0 means never. When on, a jitter as large as the
+# interval spreads the workers' restarts over N..2N requests, so they do not restart together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
+max_requests_jitter = max_requests
 
 # Logs to stdout and stderr, for the process manager or container platform to collect.
 accesslog = "-"

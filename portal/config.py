@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from email.utils import parseaddr
@@ -128,6 +129,10 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         # batch lasts before another worker may take the messages over (after a crash).
         "MAIL_POLL_SECONDS": _float(env, "MAIL_POLL_SECONDS", 1.0),
         "MAIL_LEASE_SECONDS": _int(env, "MAIL_LEASE_SECONDS", 300),
+        # /health calls mail stalled when messages are due and no worker has recorded a
+        # heartbeat for this long (portal.mail.heartbeat); with the second setting, it fails.
+        "MAIL_WORKER_STALE_SECONDS": _int(env, "MAIL_WORKER_STALE_SECONDS", 120),
+        "HEALTH_FAILS_ON_STALLED_MAIL": _bool(env.get("HEALTH_FAILS_ON_STALLED_MAIL")),
         "REDIS_URL": env.get("REDIS_URL") or None,
         # htmx comes from a CDN pinned by SRI, or from static/vendor for offline use and tests.
         "HTMX_SOURCE": env.get("HTMX_SOURCE", "cdn"),
@@ -213,6 +218,14 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
     if config["MAIL_LEASE_SECONDS"] < 6 * config["MAIL_TIMEOUT_SECONDS"]:
         add("MAIL_LEASE_SECONDS must be at least six times MAIL_TIMEOUT_SECONDS, so that a "
             "worker can finish a message before its claim runs out.")
+    # A live worker goes up to a minute between rounds while the mail server or the database
+    # is unreachable (or MAIL_POLL_SECONDS when idle), and stamps its heartbeat at most every
+    # 10 seconds: a shorter limit would call a waiting worker stalled.
+    least_stale = max(60, math.ceil(config["MAIL_POLL_SECONDS"])) + 30
+    if config["MAIL_WORKER_STALE_SECONDS"] < least_stale:
+        add(f"MAIL_WORKER_STALE_SECONDS must be at least {least_stale} (the longest a working "
+            "mail worker may wait between rounds, plus 30 seconds), not "
+            f"{config['MAIL_WORKER_STALE_SECONDS']}.")
     redis_url = config["REDIS_URL"]
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         add("REDIS_URL must start with redis://, rediss:// or unix://.")

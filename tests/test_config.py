@@ -53,6 +53,12 @@ def test_production_settings_are_read(tmp_path):
         "smtp.testborough.gov.uk", 587, True)
     assert (settings["MAIL_LEASE_SECONDS"], settings["MAIL_POLL_SECONDS"]) == (600, 0.5)
     assert settings["SESSION_COOKIE_SECURE"] is True
+    assert (settings["MAIL_WORKER_STALE_SECONDS"], settings["HEALTH_FAILS_ON_STALLED_MAIL"]) == (
+        120, False)
+    stricter = load(tmp_path, **PRODUCTION, MAIL_WORKER_STALE_SECONDS="300",
+                    HEALTH_FAILS_ON_STALLED_MAIL="true")
+    assert (stricter["MAIL_WORKER_STALE_SECONDS"], stricter["HEALTH_FAILS_ON_STALLED_MAIL"]) == (
+        300, True)
 
 
 @pytest.mark.parametrize("use_ssl, use_tls, port", [("true", None, 465), (None, "true", 587),
@@ -89,6 +95,9 @@ def test_mail_port_follows_the_chosen_security(tmp_path, use_ssl, use_tls, port)
     ({"MAIL_POLL_SECONDS": "0"}, "MAIL_POLL_SECONDS must be more than 0"),
     ({"MAIL_POLL_SECONDS": "soon"}, "MAIL_POLL_SECONDS must be a number of seconds"),
     ({"MAIL_LEASE_SECONDS": "60"}, "MAIL_LEASE_SECONDS must be at least six times"),
+    ({"MAIL_WORKER_STALE_SECONDS": "30"}, "MAIL_WORKER_STALE_SECONDS must be at least 90"),
+    ({"MAIL_POLL_SECONDS": "120"}, "MAIL_WORKER_STALE_SECONDS must be at least 150"),
+    ({"MAIL_WORKER_STALE_SECONDS": "soon"}, "MAIL_WORKER_STALE_SECONDS must be a whole number"),
     ({"REDIS_URL": "cache.testborough.gov.uk:6379"}, "REDIS_URL must start with redis://"),
     ({"HTMX_SOURCE": "somewhere"}, "HTMX_SOURCE must be cdn or vendored"),
     ({"MAX_FORM_KB": "-1"}, "MAX_FORM_KB must be at least 64"),
@@ -136,7 +145,7 @@ def test_start_up_error_is_clear_on_the_command_line(tmp_path):
 
 def gunicorn_settings(monkeypatch, **env):
     for name in ("PORT", "BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT",
-                 "GUNICORN_GRACEFUL_TIMEOUT"):
+                 "GUNICORN_GRACEFUL_TIMEOUT", "GUNICORN_MAX_REQUESTS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -161,6 +170,17 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert tuned.graceful_timeout == 45
     assert gunicorn_settings(monkeypatch, BIND="unix:/run/portal.sock").bind == (
         "unix:/run/portal.sock")
+
+
+def test_gunicorn_recycles_workers_only_when_asked_and_never_two_together(monkeypatch):
+    """A worker's restart stalls the requests it would have taken; two at once stalled the
+    portal for a second or two. Off by default; when asked for, the jitter spreads each
+    worker's restart over a range as wide as the interval itself."""
+    default = gunicorn_settings(monkeypatch)
+    assert (default.max_requests, default.max_requests_jitter) == (0, 0)  # 0: never recycled
+
+    recycled = gunicorn_settings(monkeypatch, GUNICORN_MAX_REQUESTS="2000")
+    assert (recycled.max_requests, recycled.max_requests_jitter) == (2000, 2000)
 
 
 def test_access_log_leaves_out_the_tokens_of_emailed_links(app, monkeypatch):

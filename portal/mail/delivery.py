@@ -35,6 +35,19 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 #: After the mail server could not be reached, inline delivery leaves messages to the worker (or
 #: `flask mail deliver`) for this long, so that requests do not each wait for a connect timeout.
 INLINE_PAUSE_SECONDS = 30
+#: Waits between tries at recording an outcome when the database connection breaks (a restart
+#: takes well under a second; a failover a few): about 7 seconds in all before giving up.
+RECONNECT_WAITS = (0.0, 0.25, 0.75, 2.0, 4.0)
+
+
+def database_gone(error: BaseException) -> bool:
+    """Whether ``error`` means the database connection broke or could not be made (a restart,
+    a failover, a network cut), rather than a mistake in what was asked of it."""
+    if isinstance(error, sa.exc.PendingRollbackError | sa.exc.InterfaceError):
+        return True
+    if isinstance(error, sa.exc.DBAPIError):
+        return error.connection_invalidated or isinstance(error, sa.exc.OperationalError)
+    return False
 
 
 class PermanentFailure(Exception):
@@ -84,6 +97,9 @@ def lease(app: Flask) -> dt.timedelta:
     return dt.timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
 
 
+_lease = lease  # for deliver_round, whose argument of that name overrides it
+
+
 def claim(session: Session, *, limit: int, lease: dt.timedelta,
           ids: Sequence[int] | None = None) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for this deliverer and commit the claim.
@@ -112,14 +128,22 @@ def claim(session: Session, *, limit: int, lease: dt.timedelta,
     if not picked:
         session.commit()
         return []
-    session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.id.in_(picked))
-        .values(claimed_until=now + lease)
-    )
-    session.commit()
-    return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(picked))
-                                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                                .execution_options(populate_existing=True)))
+    until = now + lease
+    try:
+        session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id.in_(picked))
+            .values(claimed_until=until)
+        )
+        session.commit()
+        return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(picked))
+                                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                                    .execution_options(populate_existing=True)))
+    except sa.exc.SQLAlchemyError as error:
+        # The connection broke around the commit: the claim may or may not have been made.
+        # If it was, hand it back now rather than leave the batch waiting out the lease.
+        if database_gone(error):
+            release_claims(session.get_bind(), picked, claimed_until=until)
+        raise
 
 
 @functools.lru_cache(maxsize=8)
@@ -271,6 +295,7 @@ def send(app: Flask, session: Session, messages: Iterable[OutboxMessage], *,
     deadline = min(m.claimed_until for m in messages) - margin
     marks = contextlib.ExitStack()
     mark_sent = marks.enter_context(_sent_marks(session))
+    index = 0
     try:
         for index, message in enumerate(messages):
             if should_stop() or utcnow() >= deadline:
@@ -299,8 +324,22 @@ def send(app: Flask, session: Session, messages: Iterable[OutboxMessage], *,
                 report.sent += 1
             # Commit each outcome at once: a crash now re-sends at most the message in flight.
             session.commit()
+    except sa.exc.SQLAlchemyError as error:
+        if not database_gone(error):
+            raise
+        # The database went away mid-round. The message in flight was either recorded, or
+        # sent and could not be marked even after retrying (it stays claimed, and goes again
+        # once its claim runs out); the ones not yet tried go straight back to the queue
+        # rather than waiting out the claim.
+        untried = messages[index + 1:]
+        report.released += release_claims(session.get_bind(), [m.id for m in untried],
+                                          claimed_until=untried[0].claimed_until if untried
+                                          else None)
+        raise
     finally:
-        marks.close()
+        # Cleaning up a broken connection must not hide why it broke.
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            marks.close()
         try:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
@@ -357,14 +396,75 @@ def _sent_marks(session: Session) -> Iterator[Callable[[int], None]]:
 
         yield mark
         return
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.exec_driver_sql("SET synchronous_commit TO OFF")
+    # The mark of a message the server has accepted matters most: if the connection breaks
+    # (a database restart), it is written on a fresh one, with a few short waits, rather than
+    # lost (which would send the message again once its claim ran out).
+    held: list[sa.Connection] = []
+
+    def connection() -> sa.Connection:
+        if not held:
+            fresh = engine.connect()
+            fresh.execution_options(isolation_level="AUTOCOMMIT")
+            fresh.exec_driver_sql("SET synchronous_commit TO OFF")
+            held.append(fresh)
+        return held[0]
+
+    def drop() -> None:
+        while held:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                held.pop().invalidate()
+
+    def mark(pk: int) -> None:
+        with_retries(lambda: _mark_sent(connection(), [pk]), on_failure=drop)
+
+    try:
+        yield mark
+    finally:
+        for open_connection in held:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                open_connection.exec_driver_sql("RESET synchronous_commit")
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                open_connection.close()
+
+
+def with_retries(action: Callable[[], object], *, on_failure: Callable[[], object] = lambda: None,
+                 waits: Sequence[float] = RECONNECT_WAITS) -> None:
+    """Run ``action``; while the database is gone, try again after each of ``waits``."""
+    for attempt, wait in enumerate(waits):
+        time.sleep(wait)
         try:
-            yield lambda pk: _mark_sent(connection, [pk])
-        finally:
-            with contextlib.suppress(sa.exc.DBAPIError):
-                connection.exec_driver_sql("RESET synchronous_commit")
+            action()
+            return
+        except sa.exc.SQLAlchemyError as error:
+            if not database_gone(error) or attempt == len(waits) - 1:
+                raise
+            on_failure()
+
+
+def release_claims(engine: sa.Engine, ids: Sequence[int], *,
+                   claimed_until: dt.datetime | None) -> int:
+    """Hand this round's claimed messages back to the queue at once, on a connection of its own
+    (the round's may be broken); 0 if the database stays away: their claims then run out by
+    themselves. Only claims ending at ``claimed_until`` (this round's) are released, never one
+    another worker has made since."""
+    if not ids or claimed_until is None:
+        return 0
+    statement = (sa.update(OutboxMessage)
+                 .where(OutboxMessage.id.in_(list(ids)),
+                        OutboxMessage.state == MessageState.QUEUED,
+                        OutboxMessage.claimed_until == claimed_until)
+                 .values(claimed_until=None)
+                 .execution_options(synchronize_session=False))
+
+    def release() -> None:
+        with engine.begin() as connection:
+            connection.execute(statement)
+
+    try:
+        with_retries(release)
+    except sa.exc.SQLAlchemyError:
+        return 0
+    return len(ids)
 
 
 def _failed(app: Flask, message: OutboxMessage, reason: str, *, permanent: bool) -> None:
@@ -389,12 +489,20 @@ def _release(session: Session, messages: Sequence[OutboxMessage], *,
 
 
 def deliver_round(app: Flask, *, limit: int | None = None, ids: Sequence[int] | None = None,
-                  should_stop: StopCheck = lambda: False) -> Report:
+                  should_stop: StopCheck = lambda: False,
+                  lease: dt.timedelta | None = None) -> Report:
     """Claim one batch of due messages and send it, in a database session of its own."""
     limit = limit or app.config["MAIL_BATCH_SIZE"]
     with Session(db.engine, expire_on_commit=False) as session:
-        messages = claim(session, limit=limit, lease=lease(app), ids=ids)
+        messages = claim(session, limit=limit, lease=lease or _lease(app), ids=ids)
         return send(app, session, messages, should_stop=should_stop)
+
+
+def inline_lease(app: Flask) -> dt.timedelta:
+    """The claim of an inline round: a request's few messages, so the shortest claim that
+    `send` can work within (it stops four timeouts before the claim ends). A request whose
+    process dies mid-round leaves its messages waiting two minutes, not five."""
+    return dt.timedelta(seconds=6 * app.config["MAIL_TIMEOUT_SECONDS"])
 
 
 def deliver_inline(app: Flask, ids: Sequence[int]) -> Report:
@@ -406,7 +514,7 @@ def deliver_inline(app: Flask, ids: Sequence[int]) -> Report:
     report = Report()
     for start in range(0, len(ids), app.config["MAIL_BATCH_SIZE"]):
         chunk = ids[start:start + app.config["MAIL_BATCH_SIZE"]]
-        report += deliver_round(app, ids=chunk, limit=len(chunk))
+        report += deliver_round(app, ids=chunk, limit=len(chunk), lease=inline_lease(app))
         if report.unreachable:
             app.extensions["mail_inline_paused_until"] = time.monotonic() + INLINE_PAUSE_SECONDS
             app.logger.warning("Mail server unreachable; messages wait in the outbox: %s",

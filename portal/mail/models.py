@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, Lifecycle, utcnow
 
-__all__ = ["OUTBOX_LIFECYCLE", "MessageState", "OutboxAttachment", "OutboxMessage", "may_become"]
+__all__ = ["OUTBOX_LIFECYCLE", "MessageState", "OutboxAttachment", "OutboxMessage",
+           "WorkerHeartbeat", "may_become"]
 
 
 class MessageState(enum.StrEnum):
@@ -86,3 +87,16 @@ class OutboxAttachment(Base):
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class WorkerHeartbeat(Base):
+    """One row per mail worker process, stamped as it goes round its loop, so /health can tell
+    mail that is moving from mail that waits with no worker to send it (portal.mail.heartbeat).
+    """
+
+    __tablename__ = "mail_worker_heartbeat"
+
+    #: "<host name>:<pid>": one process on one host.
+    id: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    started_at: Mapped[dt.datetime]
+    seen_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -1,15 +1,18 @@
-"""Reads of the outbox: dead letters for administrators, and the development mailbox."""
+"""Reads of the outbox: dead letters for administrators, the development mailbox, and what
+/health needs to tell moving mail from stalled mail."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import abort
 
 from portal.accounts.models import Role, User
+from portal.db import utcnow
 from portal.extensions import db
-from portal.mail.models import MessageState, OutboxMessage
+from portal.mail.models import MessageState, OutboxMessage, WorkerHeartbeat
 
 
 def dead_letters(scheme_ids: Sequence[int] | None, limit: int = 200) -> list[OutboxMessage]:
@@ -54,3 +57,21 @@ def latest(limit: int = 200) -> list[OutboxMessage]:
 
 def message_or_404(message_id: int) -> OutboxMessage:
     return db.session.get(OutboxMessage, message_id) or abort(404)
+
+
+def waiting_count(now: dt.datetime | None = None) -> int:
+    """Messages a worker could send now: queued, due, and claimed by no worker (or by one whose
+    lease has run out). The same rows a worker's claim picks (portal.mail.delivery.claim)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.state == MessageState.QUEUED, OutboxMessage.next_attempt_at <= now,
+               sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+    )
+
+
+def last_worker_seen() -> WorkerHeartbeat | None:
+    """The mail worker that recorded a heartbeat most recently, or None if none has."""
+    return db.session.scalars(
+        sa.select(WorkerHeartbeat).order_by(WorkerHeartbeat.seen_at.desc()).limit(1)
+    ).first()

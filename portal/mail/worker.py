@@ -17,7 +17,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.mail.delivery import Report, StopCheck, deliver_round
+from portal.mail.delivery import Report, StopCheck, database_gone, deliver_round
+from portal.mail.heartbeat import record_heartbeat
 
 
 def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | None = None,
@@ -36,17 +37,22 @@ def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | Non
     unreachable_wait = poll_interval
     database_wait = poll_interval
     while not should_stop():
+        # First, so that a round which cannot reach the mail server still says "alive" to
+        # /health; it writes at most every few seconds and never raises.
+        record_heartbeat(app)
         try:
             report = deliver_round(app, limit=batch_size, should_stop=should_stop)
-        except sa.exc.OperationalError as error:
-            # The database is restarting or unreachable: wait and try again rather than exit.
-            # Messages this round had claimed come back when their lease runs out.
-            if once:
+        except sa.exc.SQLAlchemyError as error:
+            # The database is restarting, failing over or unreachable: wait and try again
+            # rather than exit. The round has already handed back what it had not tried; the
+            # pool's pre-ping replaces broken connections on the next round.
+            if once or not database_gone(error):
                 raise
-            app.logger.warning("Mail worker: the database did not answer (%s); trying again in "
-                               "%.0f s", type(error).__name__, database_wait)
+            app.logger.warning("Mail worker: the database connection failed (%s: %s); trying "
+                               "again in %.1f s", type(error).__name__, _first_line(error),
+                               database_wait)
             sleep(database_wait)
-            database_wait = min(60.0, max(database_wait * 2, 1.0))
+            database_wait = min(60.0, max(database_wait * 2, 0.5))
             continue
         database_wait = poll_interval
         total += report
@@ -64,6 +70,11 @@ def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | Non
                 break
             sleep(poll_interval)
     return total
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0][:200] if text else ""
 
 
 @contextmanager
