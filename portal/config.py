@@ -83,6 +83,17 @@ def _database_url(env: dict, instance_path: Path) -> str:
     return url
 
 
+def _engine_options(env, instance) -> dict:
+    """Pre-ping every pooled connection before use (a database restart leaves them dead), and
+    on PostgreSQL give up connecting after DATABASE_CONNECT_TIMEOUT seconds: a database host
+    that stops answering (rather than refusing, as a restart does) would otherwise hold each
+    request until the operating system's TCP timeout, minutes later."""
+    options: dict = {"pool_pre_ping": True}
+    if _database_url(env, instance).startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": _int(env, "DATABASE_CONNECT_TIMEOUT", 5)}
+    return options
+
+
 def load(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
@@ -105,7 +116,8 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "PORTAL_ENV": environment,
         "SECRET_KEY": _secret_key(env, instance, environment),
         "SQLALCHEMY_DATABASE_URI": _database_url(env, instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, instance),
+        "DATABASE_CONNECT_TIMEOUT": _int(env, "DATABASE_CONNECT_TIMEOUT", 5),
         "BASE_URL": env.get("BASE_URL", "http://localhost:5000").rstrip("/"),
         # Mail: "local" keeps every message in the outbox (shown by the development mail viewer);
         # "smtp" delivers through MAIL_SERVER. Delivery runs after commit ("inline") or in
@@ -210,7 +222,7 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
         add("MAIL_DEFAULT_SENDER must be an email address, such as 'Mentoring portal "
             f"<mentoring@council.gov.uk>', not {config['MAIL_DEFAULT_SENDER']!r}.")
     for name, low in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_BATCH_SIZE", 1),
-                      ("MAIL_TIMEOUT_SECONDS", 1)):
+                      ("MAIL_TIMEOUT_SECONDS", 1), ("DATABASE_CONNECT_TIMEOUT", 1)):
         if config[name] < low:
             add(f"{name} must be at least {low}.")
     if config["MAIL_POLL_SECONDS"] <= 0:

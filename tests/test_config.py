@@ -222,3 +222,16 @@ def test_the_embedded_database_waits_for_a_writer_instead_of_failing(tmp_path):
             assert pragma("PRAGMA busy_timeout").scalar() == 10000
             assert pragma("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_postgresql_connections_give_up_after_the_connect_timeout(tmp_path):
+    from portal import config
+
+    env = {"PORTAL_ENV": "testing", "DATABASE_URL": "postgresql://u@db.example/portal",
+           "DATABASE_CONNECT_TIMEOUT": "3"}
+    options = config.load(str(tmp_path), env)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    sqlite = config.load(str(tmp_path), {"PORTAL_ENV": "testing"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert sqlite == {"pool_pre_ping": True}
+    with pytest.raises(config.ConfigError, match="DATABASE_CONNECT_TIMEOUT must be at least 1"):
+        config.load(str(tmp_path), {**env, "DATABASE_CONNECT_TIMEOUT": "0"})

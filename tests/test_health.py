@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import os
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 

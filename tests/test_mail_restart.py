@@ -77,7 +77,7 @@ def test_a_database_restart_mid_batch_stops_no_worker_and_repeats_no_email(app, 
     assert duplicates == {}, f"sent more than once: {duplicates}"
     assert proxy.cuts == 2
     assert recovered_in < 60
-    for returncode, out, err in outputs:
+    for returncode, _out, err in outputs:
         assert returncode == 0, err
         # The outage is told in one line each time, not a traceback.
         assert "Traceback" not in err, err

@@ -31,6 +31,25 @@
     }
   });
 
+  // The portal could not answer (the database restarting: 503): htmx swaps no error page in,
+  // so show the page's own "try again in a moment" message in place of the main content,
+  // and move the focus to it, rather than leave a button that silently did nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status !== 503 || !xhr.responseText) return;
+    var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    var message = answer.getElementById("main-content");
+    var main = document.getElementById("main-content");
+    if (!message || !main) return;
+    main.replaceChildren.apply(main, Array.prototype.slice.call(message.childNodes));
+    document.title = answer.title;
+    var heading = main.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  });
+
   // Personal pages must not be kept in htmx's history cache (also set in htmx-config).
   document.addEventListener("htmx:beforeHistorySave", function (event) {
     event.detail.historyElt.querySelectorAll("[data-private]").forEach(function (el) {

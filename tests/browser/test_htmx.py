@@ -173,3 +173,37 @@ def test_gov_uk_components_swapped_in_by_htmx_are_started_without_errors(cast, n
     page.wait_for_function(
         "(el) => el.hasAttribute('data-govuk-radios-init')", arg=radios.first.element_handle())
     assert page.context.script_errors == [], page.context.script_errors
+
+
+def test_an_htmx_button_pressed_while_the_database_is_locked_says_to_try_again(
+        cast, new_context, check_axe):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    profile = cast.other_profile
+    page = new_context(js=True, user=cast.mentee).new_page()
+    page.goto(f"/mentors/{profile.id}")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    # Another writer holds SQLite's lock; the portal waits 0.2 s for it (not its usual 10 s),
+    # then answers 503, as it does when PostgreSQL is restarting.
+    def short_busy_timeout(dbapi_connection, record, proxy):
+        dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+    sa.event.listen(db.engine, "checkout", short_busy_timeout)
+    holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        page.get_by_role("button", name=f"Add {profile.display_name} to shortlist").click()
+        heading = page.get_by_role("heading", name="Sorry, there is a problem with the service")
+        heading.wait_for()
+        assert has_focus(heading)
+        assert page.title().startswith("Sorry, there is a problem with the service")
+        check_axe(page)
+    finally:
+        holder.rollback()
+        holder.close()
+        sa.event.remove(db.engine, "checkout", short_busy_timeout)
+    errors = [e for e in page.context.script_errors if "503" not in e]
+    assert errors == [], errors

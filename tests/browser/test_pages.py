@@ -134,5 +134,6 @@ def test_every_page_is_accessible_on_a_320_pixel_phone(spec, cast, phone_tab, ch
     its tablet width (641 px), so a 375-pixel phone gets the same layout with more room."""
     page, _ = open_page(spec, cast, phone_tab, js=True)
     check_axe(page)
-    assert page.evaluate("() => document.documentElement.scrollWidth"
-                         " <= document.documentElement.clientWidth"), f"{spec.name} scrolls sideways"
+    fits = page.evaluate("() => document.documentElement.scrollWidth"
+                         " <= document.documentElement.clientWidth")
+    assert fits, f"{spec.name} scrolls sideways"
