@@ -263,3 +263,34 @@ def test_a_missing_pack_file_is_refused(runner, tmp_path):
     assert result.exit_code == 2
     assert "does not exist" in result.output
     assert schemes() == {}
+
+
+PLACEHOLDER = re.compile(r"\b(TODO|TBC|TBD|FIXME|XXX|lorem)\b|[{}\[\]<>]|\.\.\.", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED))
+def test_signed_text_has_no_broken_sentence_or_placeholder(slug):
+    """The words both people sign, built from the pack with its own default terms: every
+    paragraph and clause ends as a sentence does, a term that holds a sentence ends with a full
+    stop, and nothing is left to fill in."""
+    from portal.agreements import canonical
+
+    pack = tomllib.loads(pack_text(slug))
+    agreement, terms = pack["agreement"], pack["agreement"]["terms"]
+    snapshot = {
+        "title": agreement["title"], "intro": agreement["intro"],
+        "submit_note": agreement["submit_note"], "scheme": pack["name"],
+        "reference": "MA-TEST-0001", "version": 1,
+        "parties": {party: {"name": f"A {party}", "email": f"{party}@example.gov.uk",
+                            "phone": None} for party in ("mentor", "mentee")},
+        "terms": {**terms, "start_date": "2027-01-04", "review_date": "2027-04-05",
+                  "meeting_place": ""},
+        "goals": ["Lead a team meeting with confidence."],
+        "sections": agreement["sections"],
+    }
+    for block in canonical.blocks(snapshot):
+        assert not PLACEHOLDER.search(block.text), f"{slug}: {block.text!r}"
+        if block.kind in ("para", "clause"):
+            assert block.text.rstrip().endswith((".", "?", ":")), f"{slug}: {block.text!r}"
+        if block.kind == "field" and re.search(r"[a-z][.;] [A-Za-z]", block.text):
+            assert block.text.endswith("."), f"{slug}: {block.label}: {block.text!r}"

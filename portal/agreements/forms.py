@@ -76,8 +76,8 @@ class TermsForm(PortalForm):
                                 validators=[one_of(FORMAT_CHOICES, "Select how you will meet")])
     meeting_place = StringField("Where you will meet", filters=[strip],
                                 validators=[Optional(), Length(max=300)],
-                                description="For example, the council offices in Bury St "
-                                            "Edmunds, or a video call.")
+                                description="For example, one of your offices, somewhere "
+                                            "quiet halfway between, or a video call.")
     contact_between = StringField("Contact between sessions", filters=[strip],
                                   validators=[DataRequired("Enter how you will keep in touch "
                                                            "between sessions"), Length(max=300)],
