@@ -29,6 +29,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import mime
 from portal.mail.models import MessageState, OutboxMessage, may_become
+from portal.schemes.models import Scheme
 
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
@@ -156,8 +157,38 @@ def envelope_sender(app: Flask) -> str:
 
 
 def to_mime(app: Flask, message: OutboxMessage) -> bytes:
-    """The message as the server receives it: text and HTML parts, attachments, stable ID."""
-    return mime.build(message, app.config["MAIL_DEFAULT_SENDER"])
+    """The message as the server receives it: text and HTML parts, attachments, stable ID.
+
+    An email about a scheme comes from "<scheme name> via Mentoring portal" (mime.sender).
+    """
+    return mime.build(message, app.config["MAIL_DEFAULT_SENDER"],
+                      _scheme_name(app, message) if message.scheme_id is not None else None)
+
+
+#: How long a process trusts the scheme names it read: a renamed scheme shows in From after this.
+SCHEME_NAMES_SECONDS = 60.0
+
+
+def _scheme_name(app: Flask, message: OutboxMessage) -> str | None:
+    """The name of the message's scheme, from all the schemes' names read at most once a
+    minute per process (there are tens of schemes, and thousands of messages a minute), on a
+    connection of its own so the delivery session's transactions are left alone. If the names
+    cannot be read, the message goes from the plain sender rather than not at all."""
+    cache = app.extensions.setdefault("mail.scheme_names", {"at": -SCHEME_NAMES_SECONDS,
+                                                            "names": {}})
+    now = time.monotonic()
+    names = cache["names"]
+    if now - cache["at"] >= SCHEME_NAMES_SECONDS or message.scheme_id not in names:
+        session = sa.orm.object_session(message)
+        engine = session.get_bind() if session is not None else db.engine
+        try:
+            with engine.connect() as connection:
+                names = dict(connection.execute(sa.select(Scheme.id, Scheme.name)).all())
+        except sa.exc.SQLAlchemyError as error:
+            app.logger.warning("Could not read the scheme names for From headers: %s", error)
+            return None
+        cache.update(at=now, names=names)
+    return names.get(message.scheme_id)
 
 
 def connect(app: Flask) -> smtplib.SMTP:

@@ -61,6 +61,23 @@ def address(value: str) -> str:
     return formataddr((name, addr), charset="utf-8") if name else addr
 
 
+@functools.lru_cache(maxsize=256)
+def sender(default_sender: str, scheme_name: str | None = None) -> str:
+    """The From header's value: the configured sender, or for an email about a scheme
+    "<scheme name> via <sender's name>" from the same address (encoded as ``address`` does).
+
+    Naming the scheme tells the reader at a glance who the email is from; the address stays
+    the portal's, so SPF and DKIM still pass, and Reply-To is the scheme's own mailbox.
+    """
+    scheme_name = " ".join((scheme_name or "").split())  # never a line break in a header
+    if not scheme_name:
+        return address(default_sender)
+    name, addr = parseaddr(default_sender)
+    if "\r" in default_sender or "\n" in default_sender:
+        raise BadHeader("the sender contains a line break")
+    return formataddr((f"{scheme_name} via {name or 'Mentoring portal'}", addr), charset="utf-8")
+
+
 def _text_part(content: str, subtype: str) -> str:
     body = content.replace("\r\n", "\n").replace("\n", CRLF).encode("utf-8")
     encoded = binascii.b2a_qp(body, istext=True).decode("ascii")
@@ -88,13 +105,14 @@ def _multipart(subtype: str, boundary: str, parts: Iterable[str]) -> str:
             f"{body}--{boundary}--{CRLF}")
 
 
-def build(message: OutboxMessage, sender: str) -> bytes:
-    """The whole message as the SMTP server receives it."""
+def build(message: OutboxMessage, default_sender: str, scheme_name: str | None = None) -> bytes:
+    """The whole message as the SMTP server receives it. ``scheme_name``, for an email about a
+    scheme, goes into the From name (see ``sender``)."""
     # Boundaries come from the Message-ID: stable, and never found in quoted-printable text
     # or base64 (both leave "=_" out).
     seed = hashlib.sha256(message.message_id.encode()).hexdigest()[:32]
     headers = [
-        _header("From", address(sender)),
+        _header("From", sender(default_sender, scheme_name)),
         _header("To", address(message.to_address)),
         *([_header("Reply-To", address(message.reply_to))] if message.reply_to else []),
         _header("Subject", message.subject),
