@@ -8,6 +8,8 @@ import secrets
 from email.utils import parseaddr
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
+
 
 class ConfigError(RuntimeError):
     """A missing or contradictory setting, reported at start-up."""
@@ -179,6 +181,9 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         # Monitoring that sends "Authorization: Bearer <HEALTH_TOKEN>" sees /health's figures;
         # everyone else off this machine sees only up or down.
         "HEALTH_TOKEN": env.get("HEALTH_TOKEN") or None,
+        # Where the beta banner sends feedback on pages that belong to no one scheme (a
+        # scheme's own pages send it to the scheme's mailbox); unset, the banner links to /help.
+        "FEEDBACK_EMAIL": (env.get("FEEDBACK_EMAIL") or "").strip() or None,
     }
     config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_MAX_HOURS"] * 3600
     _check(config, server_named=bool(mail_server), env_named=bool(env.get("PORTAL_ENV")))
@@ -194,6 +199,15 @@ def _check(config: dict, *, server_named: bool = True, env_named: bool = True) -
             "this machine with the local mailbox, set PORTAL_ENV=development (make demo does).\n")
         raise ConfigError(preface + "The portal cannot start until these settings are fixed:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
+
+
+def _is_email_address(value: str) -> bool:
+    """A plain address (no display name) that a mail link can use, checked offline."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def _problems(config: dict, *, server_named: bool) -> list[str]:
@@ -246,6 +260,9 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
     if config["MAX_CONTENT_LENGTH"] < 64 * 1024:
         add("MAX_FORM_KB must be at least 64: the longest forms, written in any script, need "
             "that much.")
+    if config["FEEDBACK_EMAIL"] and not _is_email_address(config["FEEDBACK_EMAIL"]):
+        add("FEEDBACK_EMAIL must be an email address, such as mentoring@council.gov.uk, not "
+            f"{config['FEEDBACK_EMAIL']!r}.")
     if config["HEALTH_TOKEN"] and len(config["HEALTH_TOKEN"]) < 24:
         add("HEALTH_TOKEN must be at least 24 characters: a long random string.")
     if production:

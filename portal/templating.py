@@ -84,11 +84,16 @@ def form_errors(form) -> dict:
     return {"titleText": "There is a problem", "errorList": items}
 
 
-def date_example(days_ahead: int = 30) -> str:
-    """A date hint's example, in the three boxes' form and in the future: "For example,
-    27 3 2027"."""
+def example_day(days_ahead: int = 30) -> str:
+    """A date in the three boxes' form and in the future, "27 3 2027": examples in hints and
+    error messages are computed from today, so none of them is ever a date in the past."""
     day = dt.datetime.now(LONDON).date() + dt.timedelta(days=days_ahead)
-    return f"For example, {day.day} {day.month} {day.year}"
+    return f"{day.day} {day.month} {day.year}"
+
+
+def date_example(days_ahead: int = 30) -> str:
+    """A date hint's example: "For example, 27 3 2027"."""
+    return f"For example, {example_day(days_ahead)}"
 
 
 def init_app(app: Flask) -> None:

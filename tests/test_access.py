@@ -12,6 +12,7 @@ from portal.accounts.models import Role
 #: Adding a public route means adding it here, after thinking about it.
 PUBLIC = {
     "main.home", "main.accessibility", "main.privacy", "health.health",
+    "main.help", "main.help_mentees", "main.help_mentors", "main.help_administrators",
     "accounts.sign_in", "accounts.check_email", "accounts.use_sign_in_link",
     "accounts.register_choose", "accounts.register", "accounts.confirm_registration",
     "accounts.signed_out",

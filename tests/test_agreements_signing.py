@@ -38,6 +38,26 @@ def test_signing_page_shows_exactly_the_text_being_signed(app, make, mailbox):
     assert canonical.text(version.snapshot) == version.text
 
 
+def test_signing_on_a_phone_starts_with_the_key_terms_and_keeps_the_hash_out_of_the_way(
+        app, make, mailbox):
+    _, agreement = pair(make)
+    ready_to_sign(app, agreement)
+    version = fresh(agreement.id).current_version
+    page = client_for(app).get(sign_link(mailbox, MENTOR_EMAIL)).get_data(as_text=True)
+
+    key_terms = page.index("The key terms")
+    whole = page.index("govuk-details__summary-text")
+    first_clause = page.index(version.snapshot["sections"][0]["clauses"][0].replace("'", "&#39;"))
+    assert key_terms < whole < first_clause  # the full text is there, after the summary
+    assert 'class="govuk-details"' in page
+    for label in ("Start date", "Number of sessions", "How often we meet", "Review date"):
+        assert label in page[key_terms:whole]
+    # The fingerprint travels in the form, not on the page (it is on the PDF and /verify).
+    assert "SHA-256" not in page
+    hint = page[page.index('id="full_name-hint"'):page.index('id="full_name"')]
+    assert agreement.mentor.full_name not in hint  # the hint does not hand out the name to type
+
+
 def test_signature_records_who_when_where_and_the_hash(app, make, mailbox):
     _, agreement = pair(make)
     ready_to_sign(app, agreement)

@@ -2,6 +2,7 @@
 checks what people type; the request link says why not."""
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from portal.calls.models import (
 from portal.extensions import db
 from portal.mentors.models import MentorProfile, ProfileState
 from portal.relationships.models import Relationship
-from tests.support.calls import NOW, last_call, send_request, slot
+from tests.support.calls import LONDON, NOW, last_call, send_request, slot
 
 
 @pytest.fixture(autouse=True)
@@ -217,7 +218,8 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make):
      "Give at least two times that suit you"),
     ({"time1_date": slot(-1)[0]}, "The date and time for the first time must be in the future"),
     ({"time2_date": "2026-02-30"}, "Enter the date for the second time as a real date"),
-    ({"time2_date": "3/27/2026"}, "as a real date, like 27 March 2026"),  # month first: no
+    # Month first is not read; the example is 30 days after today (NOW), never in the past.
+    ({"time2_date": "3/27/2026"}, "as a real date, like 1 4 2026"),
     ({"time2_time": "25:00"}, "Enter the time for the second time in the 24-hour clock"),
     ({"time2_time": ""}, "Enter the time for the second time"),
     ({"time2_date": slot(3)[0], "time2_time": slot(3)[1]}, "is the same as an earlier one"),
@@ -239,6 +241,27 @@ def test_form_mistakes_are_explained_and_nothing_is_sent(client, make, mailbox, 
     assert "<title>Error:" in page
     assert message in page
     assert (mailbox.count(), count_calls()) == before
+
+
+@pytest.mark.parametrize("today", [NOW, dt.datetime(2031, 12, 31, 23, 30, tzinfo=dt.UTC)])
+def test_every_date_example_is_after_today_and_every_time_hint_gives_the_format(
+        client, make, login, today):
+    """Hints and error messages compute their example date from today: a fixed one would
+    sooner or later ask people to type a date in the past."""
+    scheme = make.scheme()
+    profile = make.mentor(scheme)
+    mentee = make.mentee(scheme)
+    with time_machine.travel(today, tick=False):
+        response = send_request(client, login, mentee, profile, time2_date="3/27/2026")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    in_error = re.findall(r"as a real date, like (\d+) (\d+) (\d{4})", page)
+    in_hints = re.findall(r"For example, (\d+) (\d+) (\d{4})", page)
+    assert in_error and len(in_hints) == 3  # the summary and the field; each of three dates
+    london_today = today.astimezone(LONDON).date()
+    for day, month, year in in_error + in_hints:
+        assert dt.date(int(year), int(month), int(day)) > london_today
+    assert page.count("Use the 24-hour clock, like 14:30") == 3
 
 
 def test_flexible_mentee_may_give_no_times(client, make, login):

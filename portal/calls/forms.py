@@ -25,7 +25,7 @@ from portal.calls.requesting import LATEST_PROPOSAL
 from portal.db import utcnow
 from portal.forms import DateText, PortalForm, parse_day, strip
 from portal.schemes.models import Scheme
-from portal.templating import LONDON
+from portal.templating import LONDON, example_day
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.gov.uk"
 
@@ -44,7 +44,8 @@ def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetim
         return None
     day = parse_day(date_text)
     if day is None:
-        date_field.errors.append(f"Enter the date for {what} as a real date, like 27 March 2026")
+        date_field.errors.append(f"Enter the date for {what} as a real date, like "
+                                 f"{example_day()}")
         return None
     try:
         clock = dt.datetime.strptime(time_text, "%H:%M").time()

@@ -1,4 +1,4 @@
-"""Home, dashboard and the service's own information pages."""
+"""Home, dashboard, help and the service's own information pages."""
 
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -36,3 +36,31 @@ def accessibility():
 def privacy():
     """Anyone: the privacy notice."""
     return render_template("main/privacy.html")
+
+
+@bp.route("/help", endpoint="help")
+@public("help must reach people before they can sign in")
+def help_index():
+    """Anyone: who the portal is for, the guide for each role, and each scheme's mailbox."""
+    return render_template("main/help/index.html", schemes=list_schemes())
+
+
+@bp.route("/help/mentees")
+@public("help must reach people before they can sign in")
+def help_mentees():
+    """Anyone: how a mentee finds a mentor, asks for a chemistry call and signs an agreement."""
+    return render_template("main/help/mentees.html")
+
+
+@bp.route("/help/mentors")
+@public("help must reach people before they can sign in")
+def help_mentors():
+    """Anyone: how a mentor publishes a profile, answers requests and signs an agreement."""
+    return render_template("main/help/mentors.html")
+
+
+@bp.route("/help/administrators")
+@public("help must reach people before they can sign in")
+def help_administrators():
+    """Anyone: what a scheme administrator receives, confirms and can see in the portal."""
+    return render_template("main/help/administrators.html")
