@@ -57,6 +57,13 @@ def test_signing_on_a_phone_starts_with_the_key_terms_and_keeps_the_hash_out_of_
     hint = page[page.index('id="full_name-hint"'):page.index('id="full_name"')]
     assert agreement.mentor.full_name not in hint  # the hint does not hand out the name to type
 
+    # The email asking for a signature says what is being signed.
+    email = mailbox.last(MENTOR_EMAIL, "agreement_sign").body_text
+    agreed = fresh(agreement.id)
+    assert "What you have agreed:" in email
+    assert f"- Sessions: about {agreed.sessions}" in email
+    assert "- Review date: " in email and "- Start date: " in email
+
 
 def test_signature_records_who_when_where_and_the_hash(app, make, mailbox):
     _, agreement = pair(make)
