@@ -357,3 +357,47 @@ def test_profile_page_offers_the_request_link(app, client, make, login):
     profile = make.mentor(scheme, name="Ola Open")
     page = login(make.mentee(scheme)).get(f"/mentors/{profile.id}").get_data(as_text=True)
     assert f'href="/calls/new/{profile.id}"' in page
+
+
+def test_the_mentor_sees_who_is_asking_and_the_mentee_gives_it_once(client, make, mailbox, login):
+    scheme = make.scheme()
+    first = make.mentor(scheme, email="grace@testborough.gov.uk")
+    second = make.mentor(scheme, email="annie@testborough.gov.uk")
+    mentee = make.mentee(scheme, name="Ada Lovelace")
+
+    response = send_request(client, login, mentee, first, job_title="Senior planning officer",
+                            organisation="Eastshire Council", grade="Grade 7")
+    assert response.status_code == 303
+    email = mailbox.last("grace@testborough.gov.uk", "call_requested").body_text
+    assert "Ada Lovelace: Senior planning officer at Eastshire Council, Grade 7" in email
+    link = mailbox.link(mailbox.last("grace@testborough.gov.uk", "call_requested"), "/accept")
+    mentor_browser = client.application.test_client()  # the mentor, not signed in
+    assert "Senior planning officer at Eastshire Council, Grade 7" in mentor_browser.get(
+        link).get_data(as_text=True)
+
+    # The next request starts from what was given, and a change is kept.
+    page = client.get(f"/calls/new/{second.id}").get_data(as_text=True)
+    assert 'value="Senior planning officer"' in page and 'value="Eastshire Council"' in page
+    send_request(client, login, mentee, second, job_title="Principal planning officer",
+                 organisation="Eastshire Council", grade="")
+    db.session.expire_all()
+    assert db.session.get(User, mentee.id).work == "Principal planning officer at Eastshire Council"
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"job_title": " "}, "Enter your job title"),
+    ({"organisation": ""}, "Enter the organisation you work for"),
+    ({"job_title": "x" * 201}, "Keep your job title under 200 characters"),
+])
+def test_a_request_without_the_mentees_work_is_explained_and_nothing_changes(
+        client, make, mailbox, login, overrides, message):
+    scheme = make.scheme()
+    profile, mentee = make.mentor(scheme), make.mentee(scheme)
+    before = mailbox.count(), count_calls()
+
+    response = send_request(client, login, mentee, profile, **overrides)
+
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert (mailbox.count(), count_calls()) == before
+    db.session.expire_all()
+    assert db.session.get(User, mentee.id).work == ""

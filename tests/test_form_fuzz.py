@@ -74,7 +74,8 @@ def request_data() -> dict:
     return {"hopes": "To grow in confidence as a new team leader.",
             "experience": "A mentor on my graduate scheme.", "time1_date": d1, "time1_time": t1,
             "time2_date": d2, "time2_time": t2, "time3_date": d3, "time3_time": t3,
-            "flexible": "y", "preferred_format": "video"}
+            "flexible": "y", "preferred_format": "video", "job_title": "Planning officer",
+            "organisation": "Testborough Council", "grade": "Grade 7"}
 
 
 # --- the world each case starts from -------------------------------------------------------------

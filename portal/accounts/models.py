@@ -27,6 +27,11 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    #: A mentee's work, given with their first chemistry call request and shown to each mentor
+    #: they ask (schemes such as the GLA's ask for a mentor outside one's own team).
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    grade: Mapped[str | None] = mapped_column(sa.String(100))
     #: Bumped on sign-out: every session carries the version it began with and dies with it.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -56,6 +61,14 @@ class User(UserMixin, Base):
         """The schemes where this person has ``role``, by name."""
         return sorted({m.scheme for m in self.memberships if m.role == role},
                       key=lambda scheme: scheme.name)
+
+    @property
+    def work(self) -> str:
+        """"Senior planner at Testborough Council, grade 7", from what they gave; "" if none."""
+        where = " at ".join(part for part in (self.job_title, self.organisation) if part)
+        if self.grade:
+            where = f"{where}, {self.grade}" if where else self.grade
+        return where
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

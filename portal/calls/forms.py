@@ -69,6 +69,19 @@ def parse_uk_time(date_field: Field, time_field: Field, what: str) -> dt.datetim
 
 
 class RequestForm(PortalForm):
+    # About the mentee, for the mentor deciding: kept on their account for the next request.
+    job_title = StringField("Your job title", filters=[strip],
+                            validators=[DataRequired("Enter your job title"),
+                                        Length(max=200, message="Keep your job title under 200 "
+                                                                "characters")])
+    organisation = StringField("Your organisation", filters=[strip],
+                               validators=[DataRequired("Enter the organisation you work for"),
+                                           Length(max=200, message="Keep the organisation's name "
+                                                                   "under 200 characters")])
+    grade = StringField("Your grade or level", filters=[strip],
+                        validators=[Optional(), Length(max=100, message="Keep your grade under "
+                                                                        "100 characters")],
+                        description="For example, Grade 7, Band 6 or Senior officer.")
     hopes = TextAreaField(
         "What do you hope to get from mentoring?", filters=[strip],
         validators=[DataRequired("Say what you hope to get from mentoring"),

@@ -23,9 +23,14 @@ def mentee_panel(user: User):
         scheme = membership.scheme
         if membership.role == Role.MENTEE and scheme.needs_line_manager_approval:
             approvals.append((scheme, queries.latest_approval(user.id, scheme.id)))
+    working = queries.mentee_is_working_with_someone(user)
+    if not calls and working:
+        return None  # their calls ended long ago: the task list shows where they are now
     now = utcnow()
     accepted = [c for c in calls if c.state == CallState.ACCEPTED]
     return "calls/_panel_mentee.html", {
+        # "You have not requested a chemistry call yet" only when that is true.
+        "never_requested": not calls and not working,
         "requests": [c for c in calls if c.state != CallState.ACCEPTED],
         "upcoming": sorted((c for c in accepted if c.scheduled_at > now),
                            key=lambda c: c.scheduled_at),

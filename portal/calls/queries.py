@@ -119,6 +119,14 @@ def mentor_calls(user: User) -> list[ChemistryCall]:
         .order_by(ChemistryCall.requested_at)))
 
 
+def mentee_is_working_with_someone(user: User) -> bool:
+    """Whether the mentee has a relationship being agreed or active, in any scheme."""
+    return db.session.scalar(
+        sa.select(sa.exists().where(
+            Relationship.mentee_id == user.id,
+            Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
+
+
 def mentor_places(user: User) -> list[tuple[MentorProfile, list[Relationship]]]:
     """Each of the mentor's profiles with its current mentees (relationships being agreed
     or active)."""

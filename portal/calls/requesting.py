@@ -113,8 +113,11 @@ def check_times(times: list[dt.datetime], flexible: bool, now: dt.datetime) -> N
 
 def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
                  times: list[dt.datetime], flexible: bool, preferred_format: CallFormat,
-                 ip: str | None = None) -> ChemistryCall:
-    """Ask a mentor for a chemistry call; the mentor gets an email with Accept and Decline."""
+                 ip: str | None = None, work: dict[str, str] | None = None) -> ChemistryCall:
+    """Ask a mentor for a chemistry call; the mentor gets an email with Accept and Decline.
+
+    ``work`` (job_title, organisation, grade) updates what the mentee's account says about
+    their work, which the mentor sees with the request; None leaves it as it is."""
     queries.lock_mentee(mentee.id)
     profile = queries.get_profile(profile_id)
     if profile is None:
@@ -127,6 +130,13 @@ def request_call(mentee: User, profile_id: int, *, hopes: str, experience: str,
         raise DomainError("Say what you hope to get from mentoring.")
     now = utcnow()
     check_times(times, flexible, now)
+    if work is not None:
+        if not (work.get("job_title", "").strip() and work.get("organisation", "").strip()):
+            raise DomainError("Give your job title and organisation, so the mentor knows who is "
+                              "asking.")
+        mentee.job_title = work["job_title"].strip()[:200]
+        mentee.organisation = work["organisation"].strip()[:200]
+        mentee.grade = (work.get("grade") or "").strip()[:100] or None
 
     call = ChemistryCall(
         scheme_id=profile.scheme_id, profile_id=profile.id, mentor_id=profile.user_id,

@@ -48,12 +48,14 @@ def new(profile_id: int):
     if reason is not None:
         return render_template("calls/refused.html", profile=profile, reason=reason), (
             403 if reason.not_allowed else 409)
-    form = RequestForm()
+    form = RequestForm(obj=current_user)  # the mentee's work, as they gave it last time
     if form.validate_on_submit():
         call = requesting.request_call(
             current_user, profile.id, hopes=form.hopes.data, experience=form.experience.data or "",
             times=form.times, flexible=form.flexible.data,
-            preferred_format=CallFormat(form.preferred_format.data), ip=client_ip())
+            preferred_format=CallFormat(form.preferred_format.data), ip=client_ip(),
+            work={"job_title": form.job_title.data, "organisation": form.organisation.data,
+                  "grade": form.grade.data or ""})
         return _done("calls.show", f"Your request has been sent to {profile.display_name}.",
                      call_id=call.id)
     return render_template("calls/new.html", form=form, profile=profile), (

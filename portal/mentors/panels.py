@@ -7,13 +7,18 @@ from portal.dashboard import panel
 from portal.mentors import queries
 
 
-@panel(10)
+@panel(40)
 def mentee_panel(user):
-    """For mentees: how full each shortlist is, and where to search."""
+    """For mentees still looking for a mentor: how full each shortlist is, and where to search.
+    It comes after the task lists and calls, and goes once they have a mentor in every scheme."""
     if not user.has_role(Role.MENTEE):
         return None
+    matched = queries.matched_scheme_ids(user)
+    looking = [scheme for scheme in queries.mentee_schemes(user) if scheme.id not in matched]
+    if not looking:
+        return None
     counts = queries.counts_by_scheme(user)
-    schemes = [(scheme, counts.get(scheme.id, 0)) for scheme in queries.mentee_schemes(user)]
+    schemes = [(scheme, counts.get(scheme.id, 0)) for scheme in looking]
     return "mentors/_panel_mentee.html", {"schemes": schemes, "total": sum(counts.values())}
 
 

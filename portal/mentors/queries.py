@@ -14,6 +14,7 @@ from portal.db import lock
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.mentors.models import MentorProfile, ShortlistEntry
+from portal.relationships.models import Relationship, RelationshipState
 from portal.schemes.models import Scheme
 
 # --- who may see what ----------------------------------------------------------------------------
@@ -143,6 +144,15 @@ def counts_by_scheme(mentee: User) -> dict[int, int]:
     return dict(db.session.execute(
         sa.select(ShortlistEntry.scheme_id, sa.func.count())
         .where(ShortlistEntry.mentee_id == mentee.id).group_by(ShortlistEntry.scheme_id)).all())
+
+
+def matched_scheme_ids(mentee: User) -> set[int]:
+    """The schemes where ``mentee`` already has a mentor (a relationship being agreed or
+    active)."""
+    return set(db.session.scalars(
+        sa.select(Relationship.scheme_id).where(
+            Relationship.mentee_id == mentee.id,
+            Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
 
 
 def mentee_schemes(mentee: User) -> list[Scheme]:

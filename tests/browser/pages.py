@@ -479,6 +479,10 @@ PAGES: list[Page] = [
     Page("signed-out", "/signed-out"),
     Page("accessibility", "/accessibility"),
     Page("privacy", "/privacy"),
+    Page("help", "/help"),
+    Page("help-mentees", "/help/mentees"),
+    Page("help-mentors", "/help/mentors"),
+    Page("help-administrators", "/help/administrators"),
     Page("verify", "/verify", needs="agreements.verify"),
     Page("verify-errors", _verify_with_errors, status=400, errors_of="verify",
          needs="agreements.verify"),
@@ -567,6 +571,12 @@ PAGES: list[Page] = [
     Page("agreement-acknowledge-used",
          _path(lambda cast: cast.acknowledge_path(cast.acknowledged.agreement)), status=410,
          personal=True, needs="agreements.acknowledge_link"),
+
+    # The dashboard's task lists, at two steps of the journey
+    Page("dashboard-call-held", _dashboard_with("held"), who="held.mentor", personal=True,
+         same_title_as="dashboard"),
+    Page("dashboard-agreement-sent", _dashboard_with("sent"), who="sent.mentee",
+         personal=True, same_title_as="dashboard"),
 
     # A scheme administrator
     Page("dashboard-admin", _dashboard_with("dead_letter"), who="admin", personal=True,

@@ -263,6 +263,8 @@ def mentee_requests_a_chemistry_call(journey: Journey, page) -> list[dt.datetime
     journey.follow(page, page.get_by_role("button", name=f"Request a chemistry call with {MENTOR}"),
                    f"Request a chemistry call with {MENTOR}")
     times = [uk_time(7, 10), uk_time(8, 14)]
+    page.get_by_label("Your job title").fill("Senior planning officer")
+    page.get_by_label("Your organisation").fill("Testborough Borough Council")
     page.get_by_label("What do you hope to get from mentoring?").fill(HOPES)
     page.get_by_label("Have you been mentored").fill("Not yet.")
     for number, start in enumerate(times, 1):

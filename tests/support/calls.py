@@ -37,6 +37,7 @@ def request_data(**overrides) -> dict:
         "time2_date": second[0], "time2_time": second[1],
         "time3_date": "", "time3_time": "",
         "preferred_format": "video",
+        "job_title": "Planning officer", "organisation": "Testborough Council", "grade": "",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

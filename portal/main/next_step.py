@@ -1,0 +1,360 @@
+"""Where a person stands on the dashboard, worked out in one place: a task list for each
+chemistry call and relationship they are in, and the one thing they should do next.
+
+Everything is read through the areas' queries (calls, agreements, mentors, admin, mail); the
+rules for each step's status are here and nowhere else, so the task lists, the "What to do
+next" panel and the other panels cannot tell a person different things.
+
+A step's status is one of: "Completed", "In progress", "Not yet started", "Cannot start yet"
+or "Waiting for <name>". A step has a link only when this person can do it now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import g, url_for
+
+from portal.accounts.models import Role, User
+from portal.admin import queries as admin_queries
+from portal.agreements import queries as agreement_queries
+from portal.agreements.models import Agreement, AgreementState
+from portal.calls import queries as call_queries
+from portal.calls.models import ApprovalState, CallState, ChemistryCall
+from portal.calls.outcome import may_decide
+from portal.db import utcnow
+from portal.mail import queries as mail_queries
+from portal.mentors import queries as mentor_queries
+from portal.mentors.models import ProfileState
+from portal.templating import format_date, format_datetime
+
+COMPLETED = "Completed"
+IN_PROGRESS = "In progress"
+NOT_STARTED = "Not yet started"
+CANNOT_START = "Cannot start yet"
+ADMINISTRATOR = "the scheme administrator"
+
+
+def waiting_for(name: str) -> str:
+    return f"Waiting for {name}"
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    status: str
+    #: Only on the step this person can do now.
+    href: str | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Track:
+    """One chemistry call or relationship, as its mentor or mentee sees it."""
+
+    heading: str
+    scheme_name: str
+    party: str
+    tasks: list[Task]
+    #: The agreement's page, once there is an agreement; else the call's page.
+    href: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one thing to do now (``yours``), or what the person is waiting for."""
+
+    text: str
+    link: str | None = None
+    link_text: str | None = None
+    yours: bool = False
+
+
+@dataclass
+class Journey:
+    tracks: list[Track] = field(default_factory=list)
+    next_step: NextStep | None = None
+
+
+# Lower rank wins. Things the person can do come first, then what they are waiting for, then
+# the quiet "nothing to do" sentences.
+_ANSWER, _DECIDE, _AGREEMENT, _APPROVAL, _ACKNOWLEDGE, _DEAD, _FIND, _PROFILE = range(10, 90, 10)
+_WAIT_SIGN, _WAIT_SUBMIT, _WAIT_DECIDE, _WAIT_CALL, _WAIT_ANSWER, _WAIT_MANAGER = range(
+    100, 160, 10)
+_WAIT_ADMIN, _SESSIONS, _IDLE = 200, 210, 300
+
+
+def journey_of(user: User) -> Journey:
+    """The person's tracks and next step, worked out once per request."""
+    cached = g.get("_journey")
+    if cached is None or cached[0] != user.id:
+        cached = (user.id, _build(user))
+        g._journey = cached
+    return cached[1]
+
+
+def _build(user: User) -> Journey:
+    steps: list[tuple[int, NextStep]] = []
+    tracks: list[Track] = []
+    agreements = agreement_queries.for_person(user.id)
+    for agreement in agreements:
+        track, step = _agreement_track(agreement, user)
+        tracks.append(track)
+        steps.append(step)
+
+    mentee_calls = call_queries.mentee_calls(user) if user.has_role(Role.MENTEE) else []
+    mentor_calls = call_queries.mentor_calls(user) if user.has_role(Role.MENTOR) else []
+    for call in [*mentee_calls, *mentor_calls]:
+        if call.state == CallState.ACCEPTED:
+            track, step = _call_track(call, call.party(user.id))
+            tracks.append(track)
+            steps.append(step)
+
+    incoming = [c for c in mentor_calls if c.state == CallState.REQUESTED]
+    if incoming:
+        first = min(incoming, key=lambda c: c.closes_at)
+        others = len(incoming) - 1
+        more = f" You have {others} more request{'s' if others != 1 else ''} to answer." \
+            if others else ""
+        steps.append((_ANSWER, NextStep(
+            f"{first.mentee.full_name} has asked you for a chemistry call. Answer by "
+            f"{format_date(first.closes_at)}.{more}",
+            url_for("calls.show", call_id=first.id), "Answer the request", True)))
+
+    steps.extend(_mentee_steps(user, mentee_calls, agreements))
+    steps.extend(_mentor_steps(user, mentor_calls, agreements))
+    steps.extend(_admin_steps(user))
+
+    if not user.memberships:
+        steps.append((_FIND, NextStep("You have not joined a scheme yet.",
+                                      url_for("schemes.index"), "Choose a scheme", True)))
+    steps.sort(key=lambda ranked: ranked[0])
+    return Journey(tracks, steps[0][1] if steps else NextStep("You have nothing to do now."))
+
+
+# --- one chemistry call, accepted and not yet decided ---------------------------------------
+
+def _other_in_call(call: ChemistryCall, party: str) -> str:
+    return call.mentee.full_name if party == "mentor" else call.profile.display_name
+
+
+def _call_track(call: ChemistryCall, party: str) -> tuple[Track, tuple[int, NextStep]]:
+    other = _other_in_call(call, party)
+    when = f"{format_datetime(call.scheduled_at)} (UK time)"
+    page = url_for("calls.show", call_id=call.id)
+    if call.scheduled_at > utcnow():
+        task = Task("Chemistry call", IN_PROGRESS, page, f"Booked for {when}.")
+        step = (_WAIT_CALL, NextStep(
+            f"Nothing to do before your chemistry call with {other} on {when}.",
+            page, "See the call's details"))
+    elif may_decide(call, party):
+        decide = url_for("calls.decide", call_id=call.id)
+        task = Task("Chemistry call", IN_PROGRESS, decide,
+                    "Say whether you would like to work together.")
+        step = (_DECIDE, NextStep(
+            f"Your chemistry call with {other} was on {when}. Say whether you would like to "
+            "work together.", decide, "Say how your call went", True))
+    else:
+        task = Task("Chemistry call", waiting_for(other), None,
+                    f"You have said how it went. We will email you when {other} has answered.")
+        step = (_WAIT_DECIDE, NextStep(
+            f"Nothing to do now. Waiting for {other} to say how your chemistry call went.",
+            page, "See the call"))
+    later = [Task(title, CANNOT_START) for title in _agreement_titles(party)]
+    return (Track(f"Chemistry call with {other}", call.scheme.name, party, [task, *later], page),
+            step)
+
+
+def _agreement_titles(party: str) -> list[str]:
+    return ["Agree the terms", "Sign the agreement",
+            "Send the agreement to the scheme administrator" if party == "mentee"
+            else "Your mentee sends the agreement to the scheme administrator",
+            "The scheme administrator confirms they have received it"]
+
+
+# --- one relationship and its agreement -----------------------------------------------------
+
+def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int, NextStep]]:
+    party = agreement.party(user.id)
+    other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
+    state = agreement.state
+    ref = agreement.reference
+    show = url_for("agreements.show", reference=ref)
+    terms_title, sign_title, send_title, receipt_title = _agreement_titles(party)
+    tasks = [Task("Chemistry call", COMPLETED, hint="You both want to work together.")]
+
+    # Agree the terms: either of them fills them in, then sends them for signatures.
+    if state == AgreementState.DRAFT and agreement.terms_saved_at is None:
+        link = url_for("agreements.edit_terms", reference=ref)
+        tasks.append(Task(terms_title, NOT_STARTED, link,
+                          f"Agree the terms with {other}, then fill them in."))
+        step = (_AGREEMENT, NextStep(
+            f"Agree the terms of your mentoring agreement with {other}, then fill them in.",
+            link, "Fill in the terms", True))
+    elif state == AgreementState.DRAFT:
+        link = url_for("agreements.check", reference=ref)
+        tasks.append(Task(terms_title, IN_PROGRESS, link,
+                          "Check the terms, then send the agreement for signatures."))
+        step = (_AGREEMENT, NextStep(
+            f"Check the terms you and {other} agreed, then send the agreement for signatures.",
+            link, "Check and send", True))
+    else:
+        tasks.append(Task(terms_title, COMPLETED))
+
+    # Sign the agreement.
+    if state in (AgreementState.SENT, AgreementState.SIGNED_BY_ONE):
+        version = agreement.current_version
+        if version is not None and version.signature_of(party) is not None:
+            tasks.append(Task(sign_title, waiting_for(other), hint="You have signed."))
+            step = (_WAIT_SIGN, NextStep(
+                f"Nothing to do now. You have signed. Waiting for {other} to sign the "
+                "agreement.", show, "See the agreement"))
+        else:
+            link = url_for("agreements.sign", reference=ref)
+            signed = state == AgreementState.SIGNED_BY_ONE
+            tasks.append(Task(sign_title, NOT_STARTED, link,
+                              f"{other} has signed." if signed else None))
+            step = (_AGREEMENT, NextStep("Read and sign your mentoring agreement.", link,
+                                         "Sign the agreement", True))
+    elif state == AgreementState.DRAFT:
+        tasks.append(Task(sign_title, CANNOT_START))
+    else:
+        tasks.append(Task(sign_title, COMPLETED))
+
+    # The mentee sends it to the scheme administrator.
+    if state == AgreementState.SIGNED_BY_BOTH:
+        if party == "mentee":
+            tasks.append(Task(send_title, NOT_STARTED, show,
+                              "Send it before your first session."))
+            step = (_AGREEMENT, NextStep(
+                "You have both signed. Send your agreement to the scheme administrator before "
+                "your first session.", show, "Send it to the scheme administrator", True))
+        else:
+            tasks.append(Task(send_title, waiting_for(other)))
+            step = (_WAIT_SUBMIT, NextStep(
+                f"Nothing to do now. You have both signed. Waiting for {other} to send the "
+                "agreement to the scheme administrator before your first session.",
+                show, "See the agreement"))
+    elif state in (AgreementState.SUBMITTED, AgreementState.ACKNOWLEDGED):
+        tasks.append(Task(send_title, COMPLETED))
+    else:
+        tasks.append(Task(send_title, CANNOT_START))
+
+    # The scheme administrator confirms receipt.
+    if state == AgreementState.SUBMITTED:
+        tasks.append(Task(receipt_title, waiting_for(ADMINISTRATOR),
+                          hint="Your sessions can start."))
+        step = (_WAIT_ADMIN, NextStep(
+            f"Nothing to do now. Your sessions with {other} can start. Waiting for the scheme "
+            "administrator to confirm they have received your agreement.",
+            show, "See the agreement"))
+    elif state == AgreementState.ACKNOWLEDGED:
+        tasks.append(Task(receipt_title, COMPLETED, hint="Your sessions can start."))
+        step = (_SESSIONS, NextStep(
+            f"Nothing to do now. The scheme administrator has received your agreement. Your "
+            f"sessions with {other} can start.", show, "See the agreement"))
+    else:
+        tasks.append(Task(receipt_title, CANNOT_START))
+
+    heading = f"Mentoring {other}" if party == "mentor" else f"Mentored by {other}"
+    return Track(heading, agreement.scheme.name, party, tasks, show), step
+
+
+# --- before any call: mentees, mentors, administrators ----------------------------------------
+
+def _mentee_steps(user: User, calls: list[ChemistryCall],
+                  agreements: list[Agreement]) -> list[tuple[int, NextStep]]:
+    steps = []
+    waiting = [c for c in calls if c.state == CallState.REQUESTED]
+    if waiting:
+        first = min(waiting, key=lambda c: c.requested_at)
+        who = (first.profile.display_name if len(waiting) == 1
+               else f"{len(waiting)} mentors")
+        steps.append((_WAIT_ANSWER, NextStep(
+            f"Nothing to do now. Waiting for {who} to answer your request for a chemistry "
+            "call.", url_for("calls.show", call_id=first.id),
+            "See your request" if len(waiting) == 1 else "See your first request")))
+    busy = {c.scheme_id for c in calls if c.state in (CallState.REQUESTED, CallState.ACCEPTED)}
+    busy |= {a.scheme_id for a in agreements if a.party(user.id) == "mentee"}
+    for scheme in user.schemes(Role.MENTEE):
+        if scheme.id in busy:
+            continue
+        if scheme.needs_line_manager_approval:
+            approval = call_queries.latest_approval(user.id, scheme.id)
+            ask = url_for("calls.ask_line_manager", slug=scheme.slug)
+            if approval is None or approval.state == ApprovalState.DECLINED:
+                again = approval is not None
+                steps.append((_APPROVAL, NextStep(
+                    f"{scheme.name} needs your line manager's approval before you ask a mentor "
+                    "for a chemistry call." + (" Your line manager has not approved your taking "
+                                               "part." if again else ""),
+                    ask, "Ask your line manager again" if again else "Ask your line manager",
+                    True)))
+                continue
+            if approval.state == ApprovalState.PENDING:
+                steps.append((_WAIT_MANAGER, NextStep(
+                    f"Nothing to do now. Waiting for {approval.manager_name} to approve your "
+                    f"taking part in {scheme.name}.", ask, "Change or resend the request")))
+                continue
+        ended = [c for c in calls if c.scheme_id == scheme.id]
+        steps.append((_FIND, NextStep(
+            ("Find another mentor and ask them for a chemistry call." if ended
+             else "Find a mentor and ask them for a chemistry call."),
+            url_for("mentors.search"), "Find a mentor", True)))
+    return steps
+
+
+def _mentor_steps(user: User, calls: list[ChemistryCall],
+                  agreements: list[Agreement]) -> list[tuple[int, NextStep]]:
+    if not user.has_role(Role.MENTOR):
+        return []
+    steps = []
+    for scheme, profile in mentor_queries.profiles_of(user):
+        if profile is None:
+            steps.append((_PROFILE, NextStep(
+                f"Write your mentor profile for {scheme.name}, so mentees can find you.",
+                url_for("mentors.create_profile", slug=scheme.slug), "Create your profile",
+                True)))
+        elif profile.state == ProfileState.DRAFT:
+            steps.append((_PROFILE, NextStep(
+                f"Finish and publish your mentor profile for {scheme.name}, so mentees can "
+                "find you.", url_for("mentors.preview_profile", profile_id=profile.id),
+                "Finish your profile", True)))
+        elif profile.state == ProfileState.HIDDEN:
+            steps.append((_IDLE, NextStep(
+                f"Your mentor profile for {scheme.name} is hidden, so mentees cannot ask you "
+                "for a chemistry call.", url_for("mentors.preview_profile",
+                                                 profile_id=profile.id), "Publish it again")))
+        else:
+            steps.append((_IDLE, NextStep(
+                "Nothing to do now. We will email you when a mentee asks you for a chemistry "
+                "call.", url_for("mentors.edit_profile", profile_id=profile.id),
+                "See your profile")))
+    return steps
+
+
+def _admin_steps(user: User) -> list[tuple[int, NextStep]]:
+    schemes = admin_queries.administered(user)
+    if not schemes:
+        return []
+    steps = []
+    counts = agreement_queries.state_counts_by_scheme(scheme.id for scheme in schemes)
+    for scheme in schemes:
+        waiting = counts[scheme.id].get(AgreementState.SUBMITTED, 0)
+        if waiting:
+            steps.append((_ACKNOWLEDGE, NextStep(
+                f"{scheme.name}: {waiting} signed agreement{'s' if waiting != 1 else ''} "
+                f"{'are' if waiting != 1 else 'is'} waiting for you to confirm you have "
+                "received "
+                f"{'them' if waiting != 1 else 'it'}.",
+                url_for("admin.agreements", slug=scheme.slug, state="submitted"),
+                "Confirm receipt", True)))
+    dead = mail_queries.dead_letter_count(user)
+    if dead:
+        steps.append((_DEAD, NextStep(
+            f"{dead} email{'s' if dead != 1 else ''} to your schemes could not be delivered.",
+            url_for("dead_letters.index"), "See the emails not delivered", True)))
+    steps.append((_IDLE + 10, NextStep(
+        "Nothing to do now. No signed agreements are waiting for you to confirm receipt.",
+        url_for("admin.index"), "Go to administration")))
+    return steps
