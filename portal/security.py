@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.extensions["content_security_policy"] = content_security_policy(app.config)
     app.before_request(_expire_idle_sessions)
     app.after_request(_headers)
+    app.add_template_global(session_seconds_left)
 
 
 def content_security_policy(config) -> str:
@@ -42,6 +43,10 @@ def _expire_idle_sessions():
     ):
         logout_user()
         session.clear()
+        if request.headers.get("HX-Request"):
+            # An htmx request (a form's draft) must not swap the sign-in page into the page:
+            # 401 swaps nothing, and static/js/timeout.js takes the person to sign in.
+            return "", 401
         flash("You were signed out because you had not used the portal for a while. "
               "Sign in again to carry on.", "info")
         return redirect(url_for("accounts.sign_in", next=request.full_path
@@ -49,6 +54,17 @@ def _expire_idle_sessions():
     if now - seen > 30:  # avoid re-issuing the cookie on every request
         session["seen"] = now
     return None
+
+
+def session_seconds_left(limit: str = "either") -> int:
+    """Seconds until the signed-in person's session ends (idle or absolute limit, whichever
+    is first; or only the absolute one, ``limit="absolute"``, which staying active cannot
+    move): the timeout warning (static/js/timeout.js) opens 2 minutes before."""
+    config = flask_config()
+    now = time.time()
+    idle = config["SESSION_IDLE_MINUTES"] * 60 - (now - session.get("seen", 0))
+    total = config["SESSION_MAX_HOURS"] * 3600 - (now - session.get("signed_in_at", 0))
+    return max(int(total if limit == "absolute" else min(idle, total)), 0)
 
 
 def flask_config():
@@ -67,6 +83,9 @@ def _headers(response):
     if personal:
         # Personal pages and emailed-link pages must not be kept by browsers or proxies.
         headers["Cache-Control"] = "no-store"
+    if current_user.is_authenticated:
+        # htmx requests and "Stay signed in" refresh the session: the warning counts from here.
+        headers["X-Session-Seconds-Left"] = str(session_seconds_left())
     if flask_config().get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

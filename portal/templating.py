@@ -63,6 +63,15 @@ def format_datetime(value: dt.datetime | None) -> str:
     return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')} at {time}"
 
 
+def format_clock(value: dt.datetime | None) -> str:
+    """'10:42am' in UK time: a time earlier today."""
+    local = london(value)
+    if local is None:
+        return ""
+    hour = local.strftime("%I").lstrip("0")
+    return f"{hour}:{local.strftime('%M')}{local.strftime('%p').lower()}"
+
+
 def format_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
@@ -111,6 +120,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(date_example)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["email_html"] = text_to_html
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

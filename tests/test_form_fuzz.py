@@ -275,6 +275,12 @@ def _terms(w: World) -> Target:
                    "email": agreement.mentee_email})
 
 
+def _draft(form: Target) -> Target:
+    """The form's draft endpoint, as htmx posts it while people type (nasty text is kept, too
+    long is refused, never a server error)."""
+    return Target(form.client, form.url + "/draft", form.data, ok=200)
+
+
 def _agreement_button(w: World, action: str, stage: str) -> Target:
     agreement = w.agreement(stage)
     return Target(w.browser(agreement.mentee), f"/agreements/{agreement.reference}/{action}", {})
@@ -333,7 +339,13 @@ CASES = [
         {"roles": ["mentor"], "confirm": "y"}), JoinForm),
     Case("accounts.sign_out", lambda w: Target(w.browser(w.make.user(email=w.email())),
                                                "/sign-out", {})),
+    Case("accounts.keep_alive", lambda w: Target(w.browser(w.make.user(email=w.email())),
+                                                 "/session/keep-alive", {}, ok=204)),
     Case("mentors.create_profile", _new_profile, ProfileForm),
+    Case("mentors.create_profile_draft", lambda w: _draft(_new_profile(w)), ProfileForm,
+         repeatable=True),
+    Case("mentors.edit_profile_draft", lambda w: _draft(_profile(w)), ProfileForm,
+         repeatable=True),
     Case("mentors.edit_profile", _profile, ProfileForm, repeatable=True),
     Case("mentors.publish_profile", lambda w: _owner_button(w, "publish", ProfileState.DRAFT)),
     Case("mentors.hide_profile", lambda w: _owner_button(w, "hide", ProfileState.PUBLISHED)),
@@ -355,6 +367,7 @@ CASES = [
     Case("calls.ask_line_manager", _ask_line_manager, LineManagerForm),
     Case("calls.line_manager", _line_manager, LineManagerAnswerForm),
     Case("agreements.edit_terms", _terms, TermsForm, repeatable=True),
+    Case("agreements.terms_draft", lambda w: _draft(_terms(w)), TermsForm, repeatable=True),
     Case("agreements.send", lambda w: _agreement_button(w, "send", "terms")),
     Case("agreements.sign", lambda w: _sign(w, by_link=False), SignForm),
     Case("agreements.sign_link", lambda w: _sign(w, by_link=True), SignForm),

@@ -166,6 +166,14 @@ def sign_out():
     return redirect(url_for("accounts.signed_out"), 303)
 
 
+@bp.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_alive():
+    """Signed-in people: stay signed in (the timeout warning's "Stay signed in" button)."""
+    session["seen"] = time.time()
+    return "", 204
+
+
 @bp.route("/signed-out")
 @public("page shown after signing out")
 def signed_out():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from portal import audit, mail
+from portal import audit, drafts, mail
 from portal.accounts.models import User
 from portal.agreements import canonical, links, queries
 from portal.agreements.models import Agreement, AgreementState, AgreementVersion
@@ -91,6 +91,7 @@ def update_terms(agreement_id: int, user: User, values: dict[str, Any], *,
                      ip_address=ip_address, changed=changed, version=agreement.version)
     if changed and agreement.state != AgreementState.DRAFT:
         _void(agreement, user, changed, ip_address=ip_address)
+    drafts.discard(user.id, drafts.terms_key(agreement.id))
     db.session.commit()
     return changed
 

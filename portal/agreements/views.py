@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import links, tokens
+from portal import drafts, links, tokens
 from portal.accounts.models import Role
 from portal.agreements import (
     canonical,
@@ -60,8 +60,10 @@ def edit_terms(reference: str):
     party = agreement.party(current_user.id)
     if not agreement.is_editable:
         raise DomainError("This agreement has been submitted, so its terms can no longer change.")
-    form = TermsForm()
-    if request.method == "GET":
+    draft = (drafts.newer_than(current_user.id, drafts.terms_key(agreement.id),
+                               agreement.terms_saved_at) if request.method == "GET" else None)
+    form = TermsForm(**({"formdata": drafts.formdata(draft)} if draft else {}))
+    if request.method == "GET" and draft is None:
         form.fill_from(agreement, party)
         if form.review_date.data is None:
             form.review_date.data = terms.default_review_date(agreement, form.start_date.data)
@@ -75,7 +77,19 @@ def edit_terms(reference: str):
         return redirect(url_for("agreements.check", reference=reference), 303)
     signed = agreement.current_version.signatures if agreement.current_version else []
     return render_template("agreements/terms.html", agreement=agreement, party=party, form=form,
-                           signed=signed), 400 if form.errors else 200
+                           signed=signed, draft=draft), 400 if form.errors else 200
+
+
+@bp.route("/agreements/<reference>/terms/draft", methods=["POST"])
+@signed_in
+def terms_draft(reference: str):
+    """The agreement's mentor or mentee: keep what the terms form holds as a draft (htmx, as
+    they type), so nothing is lost if their session ends before they save."""
+    agreement = queries.for_party_or_404(reference, current_user)
+    if not agreement.is_editable:
+        raise DomainError("This agreement has been submitted, so its terms can no longer change.")
+    return drafts.keep(TermsForm(), drafts.terms_key(agreement.id), current_user.id,
+                       request.form)
 
 
 @bp.route("/agreements/<reference>/check")

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal import audit
+from portal import audit, drafts
 from portal.accounts.models import Role, User
 from portal.db import utcnow
 from portal.errors import DomainError, NotAllowed
@@ -109,6 +109,7 @@ def create(user: User, scheme: Scheme, values: Mapping[str, Any]) -> MentorProfi
                           next_step="Edit your existing profile instead.") from None
     audit.record(db.session, "mentor_profile", profile.id, "created", actor_id=user.id,
                  scheme=scheme.slug)
+    drafts.discard(user.id, drafts.profile_key(scheme.id))
     db.session.commit()
     return profile
 
@@ -125,6 +126,7 @@ def update(profile_id: int, user: User, values: Mapping[str, Any]) -> MentorProf
             raise IncompleteProfile(missing)
     _apply(profile, values)
     audit.record(db.session, "mentor_profile", profile.id, "updated", actor_id=user.id)
+    drafts.discard(user.id, drafts.profile_key(profile.scheme_id))
     db.session.commit()
     return profile
 

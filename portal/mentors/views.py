@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal import htmx
+from portal import drafts, htmx
 from portal.accounts.models import Role
 from portal.auth import role_required, safe_path, signed_in
 from portal.errors import DomainError
@@ -50,14 +50,29 @@ def create_profile(slug: str):
                      if s.id == scheme.id and p is not None), None)
     if existing is not None:
         return redirect(url_for(".edit_profile", profile_id=existing.id), 303)
-    form = ProfileForm(scheme=scheme, data={"display_name": current_user.full_name})
+    draft = (drafts.newer_than(current_user.id, drafts.profile_key(scheme.id), None)
+             if request.method == "GET" else None)
+    form = ProfileForm(scheme=scheme, data={"display_name": current_user.full_name},
+                       **({"formdata": drafts.formdata(draft)} if draft else {}))
     if form.validate_on_submit():
         profile = profiles.create(current_user, scheme, form.values())
         flash("Your profile is saved as a draft. Only you can see it. Check it, then publish it "
               "so that mentees can find you.", "success")
         return redirect(url_for(".preview_profile", profile_id=profile.id), 303)
-    return render_template("mentors/edit.html", form=form, scheme=scheme, profile=None), (
-        400 if form.errors else 200)
+    return render_template("mentors/edit.html", form=form, scheme=scheme, profile=None,
+                           draft=draft), 400 if form.errors else 200
+
+
+@bp.route("/mentors/profiles/new/<slug>/draft", methods=["POST"])
+@role_required(Role.MENTOR)
+def create_profile_draft(slug: str):
+    """Mentors in the scheme: keep what the new-profile form holds as a draft (htmx, as they
+    type), so nothing is lost if their session ends before they save."""
+    scheme = get_scheme_or_404(slug)
+    if not current_user.has_role(Role.MENTOR, scheme.id):
+        abort(403, description=f"You are not a mentor in {scheme.name}.")
+    return drafts.keep(ProfileForm(scheme=scheme), drafts.profile_key(scheme.id),
+                       current_user.id, request.form)
 
 
 @bp.route("/mentors/<int:profile_id>/edit", methods=["GET", "POST"])
@@ -65,8 +80,11 @@ def create_profile(slug: str):
 def edit_profile(profile_id: int):
     """The profile's owner (signed in): edit their mentor profile."""
     profile = queries.owned_or_404(profile_id, current_user)
+    draft = (drafts.newer_than(current_user.id, drafts.profile_key(profile.scheme_id),
+                               profile.updated_at) if request.method == "GET" else None)
     form = ProfileForm(obj=profile, scheme=profile.scheme,
-                       require_complete=profile.state != ProfileState.DRAFT)
+                       require_complete=profile.state != ProfileState.DRAFT,
+                       **({"formdata": drafts.formdata(draft)} if draft else {}))
     if form.validate_on_submit():
         profiles.update(profile.id, current_user, form.values())
         flash("Your changes are saved." + (" Mentees can see them now."
@@ -74,7 +92,17 @@ def edit_profile(profile_id: int):
               "success")
         return redirect(url_for(".preview_profile", profile_id=profile_id), 303)
     return render_template("mentors/edit.html", form=form, scheme=profile.scheme,
-                           profile=profile), 400 if form.errors else 200
+                           profile=profile, draft=draft), 400 if form.errors else 200
+
+
+@bp.route("/mentors/<int:profile_id>/edit/draft", methods=["POST"])
+@signed_in
+def edit_profile_draft(profile_id: int):
+    """The profile's owner (signed in): keep what the edit form holds as a draft (htmx, as
+    they type), so nothing is lost if their session ends before they save."""
+    profile = queries.owned_or_404(profile_id, current_user)
+    return drafts.keep(ProfileForm(scheme=profile.scheme), drafts.profile_key(profile.scheme_id),
+                       current_user.id, request.form)
 
 
 @bp.route("/mentors/<int:profile_id>/preview")
