@@ -17,7 +17,6 @@ from portal import mail
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.mail.outbox import render_email
-from tests.browser.live import CHROMIUM, launch_chromium
 from tests.support.mail_sink import SMTPSink
 
 EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -194,40 +193,6 @@ def test_html_names_the_scheme_first_and_escapes_what_people_typed(app, make):
     assert "evil.example" not in re.findall(r'href="([^"]+)"', html)[0]
     assert '<a href="https://evil.example">' not in html
     assert 'Eve <a href="https://evil.example">' in text  # the text part is plain text
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.mark.browser
-def test_every_email_fits_a_320_px_phone_in_chromium(rendered, chromium):
-    context = chromium.new_context(viewport={"width": 320, "height": 640},
-                                   java_script_enabled=True)
-    page = context.new_page()
-    try:
-        for template, _, _, html in rendered:
-            page.set_content(html, wait_until="load")
-            measured = page.evaluate("""() => ({
-                width: document.documentElement.scrollWidth,
-                body: document.body.scrollWidth,
-                links: [...document.querySelectorAll('a')].map(a => ({
-                    text: a.innerText.trim(), right: a.getBoundingClientRect().right})),
-            })""")
-            assert measured["width"] <= 320 and measured["body"] <= 320, (template, measured)
-            for link in measured["links"]:
-                assert link["right"] <= 320, (template, link)
-                assert not LOOKS_LIKE_AN_ADDRESS.search(link["text"]), (template, link)
-    finally:
-        context.close()
 
 
 def test_a_scheme_email_comes_from_the_scheme_by_name_with_its_reply_to(app, make, runner):
