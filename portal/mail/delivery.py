@@ -26,6 +26,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.errors import database_unavailable
 from portal.extensions import db
 from portal.mail import mime
 from portal.mail.models import MessageState, OutboxMessage, may_become
@@ -39,16 +40,6 @@ INLINE_PAUSE_SECONDS = 30
 #: Waits between tries at recording an outcome when the database connection breaks (a restart
 #: takes well under a second; a failover a few): about 7 seconds in all before giving up.
 RECONNECT_WAITS = (0.0, 0.25, 0.75, 2.0, 4.0)
-
-
-def database_gone(error: BaseException) -> bool:
-    """Whether ``error`` means the database connection broke or could not be made (a restart,
-    a failover, a network cut), rather than a mistake in what was asked of it."""
-    if isinstance(error, sa.exc.PendingRollbackError | sa.exc.InterfaceError):
-        return True
-    if isinstance(error, sa.exc.DBAPIError):
-        return error.connection_invalidated or isinstance(error, sa.exc.OperationalError)
-    return False
 
 
 class PermanentFailure(Exception):
@@ -142,7 +133,7 @@ def claim(session: Session, *, limit: int, lease: dt.timedelta,
     except sa.exc.SQLAlchemyError as error:
         # The connection broke around the commit: the claim may or may not have been made.
         # If it was, hand it back now rather than leave the batch waiting out the lease.
-        if database_gone(error):
+        if database_unavailable(error):
             release_claims(session.get_bind(), picked, claimed_until=until)
         raise
 
@@ -356,7 +347,7 @@ def send(app: Flask, session: Session, messages: Iterable[OutboxMessage], *,
             # Commit each outcome at once: a crash now re-sends at most the message in flight.
             session.commit()
     except sa.exc.SQLAlchemyError as error:
-        if not database_gone(error):
+        if not database_unavailable(error):
             raise
         # The database went away mid-round. The message in flight was either recorded, or
         # sent and could not be marked even after retrying (it stays claimed, and goes again
@@ -467,7 +458,7 @@ def with_retries(action: Callable[[], object], *, on_failure: Callable[[], objec
             action()
             return
         except sa.exc.SQLAlchemyError as error:
-            if not database_gone(error) or attempt == len(waits) - 1:
+            if not database_unavailable(error) or attempt == len(waits) - 1:
                 raise
             on_failure()
 

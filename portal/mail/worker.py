@@ -17,7 +17,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.mail.delivery import Report, StopCheck, database_gone, deliver_round
+from portal.errors import database_unavailable
+from portal.mail.delivery import Report, StopCheck, deliver_round
 from portal.mail.heartbeat import record_heartbeat
 
 
@@ -46,7 +47,7 @@ def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | Non
             # The database is restarting, failing over or unreachable: wait and try again
             # rather than exit. The round has already handed back what it had not tried; the
             # pool's pre-ping replaces broken connections on the next round.
-            if once or not database_gone(error):
+            if once or not database_unavailable(error):
                 raise
             app.logger.warning("Mail worker: the database connection failed (%s: %s); trying "
                                "again in %.1f s", type(error).__name__, _first_line(error),
