@@ -92,7 +92,14 @@ def _engine_options(env, instance) -> dict:
     request until the operating system's TCP timeout, minutes later."""
     options: dict = {"pool_pre_ping": True}
     if _database_url(env, instance).startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": _int(env, "DATABASE_CONNECT_TIMEOUT", 5)}
+        options["connect_args"] = {
+            "connect_timeout": _int(env, "DATABASE_CONNECT_TIMEOUT", 5),
+            # A connection that dies silently (a failover, a network cut with no reset) is
+            # noticed by the operating system in about a minute instead of hours: keepalive
+            # probes while idle, and a limit on how long sent data may stay unacknowledged.
+            "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3, "tcp_user_timeout": 30_000,
+        }
     return options
 
 

@@ -230,7 +230,9 @@ def test_postgresql_connections_give_up_after_the_connect_timeout(tmp_path):
     env = {"PORTAL_ENV": "testing", "DATABASE_URL": "postgresql://u@db.example/portal",
            "DATABASE_CONNECT_TIMEOUT": "3"}
     options = config.load(str(tmp_path), env)["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["connect_timeout"] == 3
+    assert options["connect_args"]["keepalives"] == 1  # a silently dead connection is noticed
     sqlite = config.load(str(tmp_path), {"PORTAL_ENV": "testing"})["SQLALCHEMY_ENGINE_OPTIONS"]
     assert sqlite == {"pool_pre_ping": True}
     with pytest.raises(config.ConfigError, match="DATABASE_CONNECT_TIMEOUT must be at least 1"):

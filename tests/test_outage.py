@@ -137,38 +137,6 @@ def test_a_change_sent_during_a_restart_is_not_saved_and_can_be_sent_again(porta
     no_tracebacks(caplog)
 
 
-@on_postgres
-def test_a_connection_dropped_in_the_middle_of_a_change_leaves_nothing_half_made(
-        portal, proxy, people, caplog):
-    profile, mentee = people
-    client = portal.test_client()
-    sign_in(client, mentee)
-    token = client.csrf_token()
-    with portal.app_context():
-        engine = db.engine
-
-    def cut_before_the_insert(conn, cursor, statement, *args):
-        # The mentee's row is locked and the entry is about to be written: the restart hits.
-        if statement.lstrip().upper().startswith("INSERT INTO SHORTLIST_ENTRY"):
-            proxy.cut()
-
-    sa.event.listen(engine, "before_cursor_execute", cut_before_the_insert)
-    try:
-        during = client.post(f"/shortlist/{profile.id}/add", data={"csrf_token": token})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", cut_before_the_insert)
-        proxy.restore()
-    assert_try_again_page(during)
-
-    assert shortlisted(mentee.id) == []
-    assert shortlist_audits(profile.id) == 0
-    again = client.post(f"/shortlist/{profile.id}/add", data={"csrf_token": token})
-    assert again.status_code == 303
-    assert shortlisted(mentee.id) == [profile.id]
-    assert shortlist_audits(profile.id) == 1
-    no_tracebacks(caplog)
-
-
 @on_sqlite
 def test_a_change_that_finds_sqlite_locked_answers_503_and_can_be_sent_again(app, client, people,
                                                                              caplog):
