@@ -30,6 +30,10 @@ class TcpProxy:
 
     def stop(self) -> None:
         self._stopped.set()
+        # Closing a listening socket does not wake a thread blocked in accept(); shutting it
+        # down does, so no accept thread outlives its proxy.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._close_all()
 
