@@ -32,7 +32,8 @@ def test_mentee_submits_from_the_portal_and_sessions_may_start(app, make, mailbo
     signed_by_both(app, mailbox, agreement)
     mentee = client_for(app, agreement.mentee)
     dashboard = mentee.get("/dashboard").get_data(as_text=True)
-    assert "Submit your agreement before your first session." in dashboard
+    assert ("Submit your agreement to the scheme administrator before your first session."
+            in dashboard)
     response = mentee.post_form(f"/agreements/{agreement.reference}/submit")
     assert response.status_code == 303
     assert "has been submitted" in mentee.get(response.headers["Location"]).get_data(

@@ -228,7 +228,7 @@ MENTEE_SEES = {
     "signed_by_one": Expected("Read and sign your mentoring agreement.", AGREE + "/sign",
                               [C, C, N, X, X], 2, present=(f"{MENTOR} has signed.",),
                               absent=(NOT_REQUESTED,)),
-    "signed_by_both": Expected("Send your agreement to the scheme administrator before your "
+    "signed_by_both": Expected("Submit your agreement to the scheme administrator before your "
                                "first session.", AGREE, [C, C, C, N, X], 3,
                                absent=(NOT_REQUESTED,)),
     "submitted": Expected(f"Your sessions with {MENTOR} can start. Waiting for the scheme "

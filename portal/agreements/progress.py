@@ -20,31 +20,36 @@ class NextStep:
 
 
 def next_step(agreement: Agreement, user_id: int) -> NextStep:
+    """What this party does next, or waits for: the one wording, on the agreement's page, the
+    agreements panel and the dashboard's "What to do next"."""
     party = agreement.party(user_id)
-    other = agreement.person("mentee" if party == "mentor" else "mentor")
+    other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
     state = agreement.state
     ref = agreement.reference
     if state == AgreementState.DRAFT:
         if agreement.terms_saved_at is None:
-            return NextStep(f"Agree the terms with {other.full_name}, then fill them in.",
-                            url_for("agreements.edit_terms", reference=ref),
+            return NextStep(f"Agree the terms of your mentoring agreement with {other}, then "
+                            "fill them in.", url_for("agreements.edit_terms", reference=ref),
                             "Fill in the terms", True)
-        return NextStep("Check the terms, then send the agreement for signatures.",
-                        url_for("agreements.check", reference=ref), "Check and send", True)
+        return NextStep(f"Check the terms you and {other} agreed, then send the agreement for "
+                        "signatures.", url_for("agreements.check", reference=ref),
+                        "Check and send", True)
     if state in (AgreementState.SENT, AgreementState.SIGNED_BY_ONE):
         version = agreement.current_version
         if version is not None and version.signature_of(party) is not None:
-            return NextStep(f"You have signed. Waiting for {other.full_name} to sign.")
-        return NextStep("Read and sign the agreement.",
+            return NextStep(f"You have signed. Waiting for {other} to sign the agreement.")
+        return NextStep("Read and sign your mentoring agreement.",
                         url_for("agreements.sign", reference=ref), "Sign the agreement", True)
     if state == AgreementState.SIGNED_BY_BOTH:
         if party == "mentee":
-            return NextStep("Submit your agreement before your first session.",
+            return NextStep("You have both signed. Submit your agreement to the scheme "
+                            "administrator before your first session.",
                             url_for("agreements.show", reference=ref),
                             "Submit to the scheme administrator", True)
-        return NextStep(f"You have both signed. {other.full_name} submits the agreement to the "
-                        "scheme administrator before your first session.")
+        return NextStep(f"You have both signed. Waiting for {other} to send the agreement to "
+                        "the scheme administrator before your first session.")
     if state == AgreementState.SUBMITTED:
-        return NextStep("Submitted to the scheme administrator. Your sessions can start.")
-    return NextStep("The scheme administrator has received your agreement. Your sessions can "
-                    "start.")
+        return NextStep(f"Your sessions with {other} can start. Waiting for the scheme "
+                        "administrator to confirm they have received your agreement.")
+    return NextStep("The scheme administrator has received your agreement. Your sessions "
+                    f"with {other} can start.")

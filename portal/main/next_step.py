@@ -19,6 +19,8 @@ from portal.accounts.models import Role, User
 from portal.admin import queries as admin_queries
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import Agreement, AgreementState
+from portal.agreements.progress import NextStep
+from portal.agreements.progress import next_step as agreement_next_step
 from portal.calls import queries as call_queries
 from portal.calls.models import ApprovalState, CallState, ChemistryCall
 from portal.calls.outcome import may_decide
@@ -58,16 +60,6 @@ class Track:
     tasks: list[Task]
     #: The agreement's page, once there is an agreement; else the call's page.
     href: str
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """The one thing to do now (``yours``), or what the person is waiting for."""
-
-    text: str
-    link: str | None = None
-    link_text: str | None = None
-    yours: bool = False
 
 
 @dataclass
@@ -174,6 +166,12 @@ def _agreement_titles(party: str) -> list[str]:
 
 # --- one relationship and its agreement -----------------------------------------------------
 
+#: Where an agreement step the person only waits for ranks, by the agreement's state.
+_WAITING_RANK = {AgreementState.SENT: _WAIT_SIGN, AgreementState.SIGNED_BY_ONE: _WAIT_SIGN,
+                 AgreementState.SIGNED_BY_BOTH: _WAIT_SUBMIT,
+                 AgreementState.SUBMITTED: _WAIT_ADMIN, AgreementState.ACKNOWLEDGED: _SESSIONS}
+
+
 def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int, NextStep]]:
     party = agreement.party(user.id)
     other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
@@ -183,39 +181,34 @@ def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int
     terms_title, sign_title, send_title, receipt_title = _agreement_titles(party)
     tasks = [Task("Chemistry call", COMPLETED, hint="You both want to work together.")]
 
+    # The next step is the agreements area's own (the same words as on the agreement's page);
+    # a step the person only waits for says so, and links to the agreement.
+    step = agreement_next_step(agreement, user.id)
+    if step.yours:
+        ranked = (_AGREEMENT, step)
+    else:
+        ranked = (_WAITING_RANK[state], NextStep(f"Nothing to do now. {step.text}",
+                                                 step.link or show,
+                                                 step.link_text or "See the agreement"))
+
     # Agree the terms: either of them fills them in, then sends them for signatures.
     if state == AgreementState.DRAFT and agreement.terms_saved_at is None:
-        link = url_for("agreements.edit_terms", reference=ref)
-        tasks.append(Task(terms_title, NOT_STARTED, link,
+        tasks.append(Task(terms_title, NOT_STARTED, step.link,
                           f"Agree the terms with {other}, then fill them in."))
-        step = (_AGREEMENT, NextStep(
-            f"Agree the terms of your mentoring agreement with {other}, then fill them in.",
-            link, "Fill in the terms", True))
     elif state == AgreementState.DRAFT:
-        link = url_for("agreements.check", reference=ref)
-        tasks.append(Task(terms_title, IN_PROGRESS, link,
+        tasks.append(Task(terms_title, IN_PROGRESS, step.link,
                           "Check the terms, then send the agreement for signatures."))
-        step = (_AGREEMENT, NextStep(
-            f"Check the terms you and {other} agreed, then send the agreement for signatures.",
-            link, "Check and send", True))
     else:
         tasks.append(Task(terms_title, COMPLETED))
 
     # Sign the agreement.
     if state in (AgreementState.SENT, AgreementState.SIGNED_BY_ONE):
-        version = agreement.current_version
-        if version is not None and version.signature_of(party) is not None:
+        if not step.yours:
             tasks.append(Task(sign_title, waiting_for(other), hint="You have signed."))
-            step = (_WAIT_SIGN, NextStep(
-                f"Nothing to do now. You have signed. Waiting for {other} to sign the "
-                "agreement.", show, "See the agreement"))
         else:
-            link = url_for("agreements.sign", reference=ref)
             signed = state == AgreementState.SIGNED_BY_ONE
-            tasks.append(Task(sign_title, NOT_STARTED, link,
+            tasks.append(Task(sign_title, NOT_STARTED, step.link,
                               f"{other} has signed." if signed else None))
-            step = (_AGREEMENT, NextStep("Read and sign your mentoring agreement.", link,
-                                         "Sign the agreement", True))
     elif state == AgreementState.DRAFT:
         tasks.append(Task(sign_title, CANNOT_START))
     else:
@@ -223,18 +216,11 @@ def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int
 
     # The mentee sends it to the scheme administrator.
     if state == AgreementState.SIGNED_BY_BOTH:
-        if party == "mentee":
-            tasks.append(Task(send_title, NOT_STARTED, show,
+        if step.yours:
+            tasks.append(Task(send_title, NOT_STARTED, step.link,
                               "Send it before your first session."))
-            step = (_AGREEMENT, NextStep(
-                "You have both signed. Send your agreement to the scheme administrator before "
-                "your first session.", show, "Send it to the scheme administrator", True))
         else:
             tasks.append(Task(send_title, waiting_for(other)))
-            step = (_WAIT_SUBMIT, NextStep(
-                f"Nothing to do now. You have both signed. Waiting for {other} to send the "
-                "agreement to the scheme administrator before your first session.",
-                show, "See the agreement"))
     elif state in (AgreementState.SUBMITTED, AgreementState.ACKNOWLEDGED):
         tasks.append(Task(send_title, COMPLETED))
     else:
@@ -244,20 +230,13 @@ def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int
     if state == AgreementState.SUBMITTED:
         tasks.append(Task(receipt_title, waiting_for(ADMINISTRATOR),
                           hint="Your sessions can start."))
-        step = (_WAIT_ADMIN, NextStep(
-            f"Nothing to do now. Your sessions with {other} can start. Waiting for the scheme "
-            "administrator to confirm they have received your agreement.",
-            show, "See the agreement"))
     elif state == AgreementState.ACKNOWLEDGED:
         tasks.append(Task(receipt_title, COMPLETED, hint="Your sessions can start."))
-        step = (_SESSIONS, NextStep(
-            f"Nothing to do now. The scheme administrator has received your agreement. Your "
-            f"sessions with {other} can start.", show, "See the agreement"))
     else:
         tasks.append(Task(receipt_title, CANNOT_START))
 
     heading = f"Mentoring {other}" if party == "mentor" else f"Mentored by {other}"
-    return Track(heading, agreement.scheme.name, party, tasks, show), step
+    return Track(heading, agreement.scheme.name, party, tasks, show), ranked
 
 
 # --- before any call: mentees, mentors, administrators ----------------------------------------
