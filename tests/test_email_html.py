@@ -139,15 +139,20 @@ class _Links(HTMLParser):
 LOOKS_LIKE_AN_ADDRESS = re.compile(r"https?:|www\.|\w\.\w+/|/\w+/")
 
 
-@pytest.fixture
-def rendered(app, make) -> list[tuple[str, str, str, str]]:
-    """(template, subject, text, html) for every email and variant."""
+def render_every_email(app, make) -> list[tuple[str, str, str, str]]:
+    """(template, subject, text, html) for every email and variant, about a scheme with a long
+    name in two scripts and a brand."""
     scheme = make.scheme(name="Planning and development mentoring for Testborough and Ørsted Vale")
     scheme.brand = {"organisation": "Testborough Borough Council", "colour": "#006b6b"}
     db.session.commit()
     with app.test_request_context():
         return [(template, *render_email(template, **context))
                 for template, context in contexts(scheme)]
+
+
+@pytest.fixture
+def rendered(app, make) -> list[tuple[str, str, str, str]]:
+    return render_every_email(app, make)
 
 
 def test_every_email_is_covered(rendered):

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
-from portal.mail.outbox import render_email
-from tests.test_email_html import LOOKS_LIKE_AN_ADDRESS, contexts
+from tests.test_email_html import LOOKS_LIKE_AN_ADDRESS, render_every_email
 
 
 @pytest.fixture
 def rendered(app, make) -> list[tuple[str, str, str, str]]:
-    scheme = make.scheme(name="Planning and development mentoring for Testborough and Ørsted Vale")
-    scheme.brand = {"organisation": "Testborough Borough Council", "colour": "#006b6b"}
-    db.session.commit()
-    with app.test_request_context():
-        return [(template, *render_email(template, **context))
-                for template, context in contexts(scheme)]
+    return render_every_email(app, make)
 
 
 def test_every_email_fits_a_320_px_phone_in_chromium(rendered, browser):
