@@ -37,7 +37,9 @@ def emails_on_disk() -> set[str]:
 def contexts(scheme) -> Iterator[tuple[str, dict]]:
     """Each email with what its callers give it, in each of its variants."""
     mentee = Thing(full_name="Oliver Featherstonehaugh-Montgomery",
-                   email="oliver@testborough.gov.uk")
+                   email="oliver@testborough.gov.uk",
+                   work="Principal Development Management Officer (Strategic Sites) at "
+                        "Testborough and Ørsted Vale Borough Council, Grade 7")
     mentor = Thing(full_name="Ada Lovelace", email="ada.lovelace@testborough.gov.uk")
     times = [Thing(starts_at=AT), Thing(starts_at=AT + dt.timedelta(days=1, hours=4))]
     call = Thing(id=42, scheme=scheme, mentee=mentee, mentor=mentor,
