@@ -30,6 +30,9 @@ PURPOSES: dict[str, int | None] = {
     "sign-agreement": 30 * DAY,
     "submit-agreement": 60 * DAY,
     "acknowledge-agreement": 90 * DAY,
+    "call-outcome": 21 * DAY,
+    "log-session": 30 * DAY,
+    "check-in": 30 * DAY,
 }
 
 

@@ -76,3 +76,176 @@ class Relationship(Base):
         if user_id == self.mentee_id:
             return "mentee"
         return None
+
+
+# --- the running relationship: sessions, actions, check-ins, reminders ---------------------------
+
+class SessionState(enum.StrEnum):
+    #: Booked for a time to come (or just past, not yet logged).
+    BOOKED = "booked"
+    #: It took place ("we met").
+    HELD = "held"
+    #: The time came and the pair did not meet.
+    NOT_HELD = "not_held"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"booked": "Booked", "held": "Took place", "not_held": "Did not happen",
+                "cancelled": "Cancelled"}[self.value]
+
+
+#: A booked session is logged (held or not) or cancelled; those are final.
+SESSION_LIFECYCLE: Lifecycle[SessionState] = Lifecycle({
+    SessionState.BOOKED: {SessionState.HELD, SessionState.NOT_HELD, SessionState.CANCELLED},
+    SessionState.HELD: set(),
+    SessionState.NOT_HELD: set(),
+    SessionState.CANCELLED: set(),
+})
+
+
+class SessionFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "In person", "video": "Video call", "phone": "Phone call"}[self.value]
+
+
+class MentoringSession(Base):
+    """One mentoring session: booked ahead (with a calendar invitation), or logged afterwards.
+
+    A session logged without a booking has no ``starts_at``; ``held_on`` and ``held_minutes``
+    say when it took place and for how long.
+    """
+
+    __tablename__ = "mentoring_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"), index=True)
+    state: Mapped[SessionState] = mapped_column(enum_column(SessionState),
+                                                default=SessionState.BOOKED)
+    starts_at: Mapped[dt.datetime | None]
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat),
+                                                  default=SessionFormat.IN_PERSON)
+    #: The address, room or video link; for a phone call, who calls whom.
+    place: Mapped[str] = mapped_column(sa.Text, default="")
+    booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    booked_at: Mapped[dt.datetime | None]
+    #: One calendar UID per session; the sequence rises with each update or the cancellation.
+    invite_uid: Mapped[str | None] = mapped_column(sa.String(200))
+    invite_sequence: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[dt.datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    #: Cancelled with less notice than the agreement asks for (allowed, but recorded).
+    late_notice: Mapped[bool] = mapped_column(default=False)
+    logged_at: Mapped[dt.datetime | None]
+    logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    held_on: Mapped[dt.date | None]
+    held_minutes: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    relationship: Mapped[Relationship] = relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_mentoring_session_state_starts", "state", "starts_at"),)
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        return (self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+                if self.starts_at is not None else None)
+
+    def move_to(self, state: SessionState) -> None:
+        """Change state along an allowed transition, or refuse with nothing changed."""
+        SESSION_LIFECYCLE.move(self, state, refuse=lambda session, to: DomainError(
+            f"This session is already {session.state.label.lower()}."))
+
+
+class ActionOwner(enum.StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    BOTH = "both"
+
+
+class ActionItem(Base):
+    """One action in a pair's action plan: what, who, by when, against which goal."""
+
+    __tablename__ = "action_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"), index=True)
+    #: The session it came out of, if any.
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mentoring_session.id", ondelete="SET NULL"))
+    #: The agreement's goal it serves, as the goal was worded; empty for none.
+    goal: Mapped[str] = mapped_column(sa.String(300), default="")
+    what: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[ActionOwner] = mapped_column(enum_column(ActionOwner),
+                                               default=ActionOwner.MENTEE)
+    due_on: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[dt.datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class CheckInAnswer(enum.StrEnum):
+    ON_TRACK = "on_track"
+    NEED_HELP = "need_help"
+    WANT_TO_END = "want_to_end"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "We are on track", "need_help": "We need help",
+                "want_to_end": "I want to end the mentoring"}[self.value]
+
+
+class CheckIn(Base):
+    """A review check-in: on the agreement's review date (and, where the pack asks, at the
+    midpoint) each person says how the mentoring is going."""
+
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"))
+    #: "review" or "midpoint"
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    due_on: Mapped[dt.date]
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    mentor_answer: Mapped[CheckInAnswer | None] = mapped_column(enum_column(CheckInAnswer))
+    mentor_answered_at: Mapped[dt.datetime | None]
+    mentee_answer: Mapped[CheckInAnswer | None] = mapped_column(enum_column(CheckInAnswer))
+    mentee_answered_at: Mapped[dt.datetime | None]
+
+    relationship: Mapped[Relationship] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("relationship_id", "kind"),)
+
+    def answer_of(self, party: str) -> CheckInAnswer | None:
+        return getattr(self, f"{party}_answer")
+
+
+class RelationshipReminder(Base):
+    """One reminder or nudge sent about a relationship. The unique key makes every sweep
+    idempotent: a second run, or two at once, never sends the same one twice.
+
+    ``kind`` says what it was ("session_follow_up", "quiet", "quiet_admin", ...) and ``key``
+    which occasion (a session's id, the date of the last activity, ...).
+    """
+
+    __tablename__ = "relationship_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    key: Mapped[str] = mapped_column(sa.String(40))
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("relationship_id", "kind", "key"),)

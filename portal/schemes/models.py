@@ -46,6 +46,12 @@ class Scheme(Base):
     #: checked for contrast at load), "logo" (a file in packs/logos/), "logo_alt"}. Empty: the
     #: portal's own.
     brand: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: How the running relationship works, from the pack's [running] table: "quiet_weeks" (no
+    #: session booked or logged for this many weeks sends a nudge; default 6), "actions_by"
+    #: (who records the action plan: mentee, mentor or both), "action_plan_each_session"
+    #: (the follow-up after each session asks for one), "midpoint_check_in" (a check-in half way
+    #: through as well as on the review date). Empty: the defaults.
+    running: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
