@@ -11,6 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.db import Base, utcnow
 
 
+#: The defaults of a pack's [running] settings (see Scheme.running).
+RUNNING_DEFAULTS: dict[str, Any] = {
+    "quiet_weeks": 6,
+    "actions_by": "mentee",
+    "action_plan_each_session": False,
+    "midpoint_check_in": False,
+}
+
+
 class Scheme(Base):
     __tablename__ = "scheme"
 
@@ -54,6 +63,10 @@ class Scheme(Base):
     running: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def running_setting(self, key: str) -> Any:
+        """One of the pack's [running] settings, or its default (RUNNING_DEFAULTS)."""
+        return (self.running or {}).get(key, RUNNING_DEFAULTS[key])
 
     def __repr__(self) -> str:
         return f"<Scheme {self.slug}>"
