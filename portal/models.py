@@ -10,4 +10,4 @@ from portal.mentors.models import MentorProfile, ProfileExpertise, ShortlistEntr
 from portal.relationships.models import (  # noqa: F401
     ActionItem, CheckIn, MentoringSession, Relationship, RelationshipReminder)
 from portal.schemes.models import Scheme  # noqa: F401
-from portal.tokens import UsedToken  # noqa: F401
+from portal.tokens import EmailedLink, UsedToken  # noqa: F401

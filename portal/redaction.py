@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 
-#: An emailed link's token (itsdangerous: payload.timestamp.signature) anywhere in a line.
-TOKEN = re.compile(r"[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{8,}")
+#: An emailed link's token anywhere in a line: reference.signature (portal/tokens.py), or the
+#: earlier payload.timestamp.signature, still accepted until those links expire.
+TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}(?:\.[A-Za-z0-9_\-]{4,})?\.[A-Za-z0-9_\-]{20,}")
 
 
 def redact(text: str) -> str:

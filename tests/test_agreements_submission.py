@@ -149,6 +149,7 @@ def test_acknowledge_link_before_submission_is_refused(app, make, mailbox):
     signed_by_both(app, mailbox, agreement)
     with app.test_request_context():
         token = tokens.make("acknowledge-agreement", a=agreement.id, v=agreement.version)
+        db.session.commit()
     browser = client_for(app)
     before = world(agreement.id)
     assert browser.get(f"/agreements/acknowledge/{token}").status_code == 409

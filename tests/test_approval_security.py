@@ -112,6 +112,7 @@ def test_a_link_already_sent_to_the_mentee_cannot_approve(app, make, mailbox, sc
     db.session.commit()
     with app.test_request_context():
         link = "/calls/line-manager/" + tokens.make("line-manager", a=item.id, s="pending")
+        db.session.commit()
     browser = client_for(app)
     assert browser.get(link).status_code == 403
     response = browser.post_form(link, {"decision": "approve"})

@@ -180,6 +180,7 @@ def test_the_privacy_notice_lists_every_cookie_the_portal_sets(client, make, log
     person = make.mentee(make.scheme(), email="cookies@testborough.gov.uk")
     with app.test_request_context():
         token = tokens.make("sign-in", uid=person.id)
+        db.session.commit()
     response = client.post_form(f"/sign-in/{token}")
     names = {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
     notice = client.get("/privacy").get_data(as_text=True)

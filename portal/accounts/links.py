@@ -28,9 +28,10 @@ class SignInLink:
         return safe_path(self.payload.get("next"))
 
 
-def check_sign_in_link(token: str) -> SignInLink:
-    """The account a sign-in link is for, refusing a used, expired or tampered link."""
-    payload = tokens.load("sign-in", token, what="sign-in link")
+def check_sign_in_link(token: str, *, lock: bool = False) -> SignInLink:
+    """The account a sign-in link is for, refusing a used, expired or tampered link (``lock``:
+    first in the transaction that uses it)."""
+    payload = tokens.load("sign-in", token, what="sign-in link", lock=lock)
     if tokens.is_used(db.session, payload):
         raise tokens.LinkError("This sign-in link has already been used.", next_step="used")
     user = db.session.get(User, payload["uid"])
@@ -68,9 +69,10 @@ class RegistrationLink:
         return [Role(role) for role in self.payload["r"]]
 
 
-def check_registration_link(token: str) -> RegistrationLink:
-    """The registration a confirmation link is for, refusing a used, expired or tampered one."""
-    payload = tokens.load("register", token, what="confirmation link")
+def check_registration_link(token: str, *, lock: bool = False) -> RegistrationLink:
+    """The registration a confirmation link is for, refusing a used, expired or tampered one
+    (``lock``: first in the transaction that uses it)."""
+    payload = tokens.load("register", token, what="confirmation link", lock=lock)
     if tokens.is_used(db.session, payload):
         raise tokens.LinkError("This confirmation link has already been used.", next_step="used")
     scheme = db.session.get(Scheme, payload["s"])

@@ -118,7 +118,7 @@ def request_sign_in(email: str, client: str, next_path: str | None = None,
 
 def sign_in(token: str, client: str) -> tuple[User, str | None]:
     """Use a sign-in link (once); returns the person it signs in and where they were going."""
-    link = links.check_sign_in_link(token)
+    link = links.check_sign_in_link(token, lock=True)
     links.spend_sign_in_link(link)
     user = link.user
     user.last_signed_in_at = utcnow()
@@ -150,7 +150,7 @@ def start_registration(scheme: Scheme, roles: list[Role], full_name: str, email:
 
 def complete_registration(token: str, client: str) -> User:
     """Create the account if needed and add the scheme roles; the link works once."""
-    link = links.check_registration_link(token)
+    link = links.check_registration_link(token, lock=True)
     links.spend_registration_link(link)
     scheme = link.scheme
     user = find_user(link.email)

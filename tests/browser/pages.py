@@ -110,9 +110,16 @@ class Cast:
 
     # --- emailed links -----------------------------------------------------------------------
 
+    @staticmethod
+    def _token(purpose: str, **payload: Any) -> str:
+        """A fresh emailed link's token, its record committed as sending the email would."""
+        token = tokens.make(purpose, **payload)
+        db.session.commit()
+        return token
+
     def sign_in_path(self, user: User) -> str:
         """The path of a fresh emailed sign-in link for ``user``."""
-        return f"/sign-in/{tokens.make('sign-in', uid=user.id)}"
+        return f"/sign-in/{self._token('sign-in', uid=user.id)}"
 
     def expired_sign_in_path(self, user: User) -> str:
         minutes = self.app.config["SIGN_IN_LINK_MINUTES"]
@@ -121,7 +128,7 @@ class Cast:
 
     def registration_path(self, email: str = "new.person@testborough.gov.uk") -> str:
         """The path of a fresh emailed link confirming a registration as a mentee."""
-        token = tokens.make("register", e=email, s=self.scheme.id, r=[Role.MENTEE.value],
+        token = self._token("register", e=email, s=self.scheme.id, r=[Role.MENTEE.value],
                             name="Mary Somerville")
         return f"/register/{token}"
 
@@ -129,20 +136,22 @@ class Cast:
         """The mentor's emailed link to answer a request ("", "/accept" or "/decline")."""
         from portal.calls.links import make_answer_call_link
 
-        return f"/calls/answer/{make_answer_call_link(call)}{action}"
+        token = make_answer_call_link(call)
+        db.session.commit()
+        return f"/calls/answer/{token}{action}"
 
     def sign_path(self, agreement, party: str) -> str:
         person = agreement.person(party)
-        token = tokens.make("sign-agreement", a=agreement.id, v=agreement.version, u=person.id)
+        token = self._token("sign-agreement", a=agreement.id, v=agreement.version, u=person.id)
         return f"/agreements/sign/{token}"
 
     def submit_path(self, agreement) -> str:
-        token = tokens.make("submit-agreement", a=agreement.id, v=agreement.version,
-                            u=agreement.mentee.id)
+        token = self._token("submit-agreement", a=agreement.id, v=agreement.version,
+                             u=agreement.mentee.id)
         return f"/agreements/submit/{token}"
 
     def acknowledge_path(self, agreement) -> str:
-        token = tokens.make("acknowledge-agreement", a=agreement.id, v=agreement.version)
+        token = self._token("acknowledge-agreement", a=agreement.id, v=agreement.version)
         return f"/agreements/acknowledge/{token}"
 
     # --- the journey's steps, each with its own pair -----------------------------------------

@@ -13,7 +13,7 @@ from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.relationships.models import Relationship
-from portal.tokens import UsedToken
+from portal.tokens import EmailedLink
 from tests.conftest import Client, sign_in
 
 MENTOR_EMAIL = "zoe.osuilleabhain@testborough.gov.uk"
@@ -112,7 +112,12 @@ def world(agreement_id: int) -> tuple:
     count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
     return (agreement.state, agreement.version, agreement.terms_saved_at,
             agreement.relationship.state, count(AgreementSignature), count(OutboxMessage),
-            count(AuditEvent), count(UsedToken))
+            count(AuditEvent), used_links())
+
+
+def used_links() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(EmailedLink)
+                             .where(EmailedLink.used_at.is_not(None)))
 
 
 def pdf_text(data: bytes) -> str:
