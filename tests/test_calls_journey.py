@@ -121,6 +121,8 @@ def test_request_accept_from_email_and_both_say_yes(app, client, make, mailbox, 
     # The place passes to the relationship.
     assert db.session.get(MentorProfile, profile.id).places_taken == 1
     for address in ("sam.mentee@testborough.gov.uk", "mira.mentor@testborough.gov.uk"):
-        matched = mailbox.last(address, "call_matched")
+        # One email each about what happens next (the agreement's), not two.
+        assert mailbox.count(address, "agreement_opened") == 1
+        matched = mailbox.last(address, "agreement_opened")
         assert "agreed to work together" in matched.subject
-        assert "/dashboard" in matched.body_text
+        assert "/agreements/" in matched.body_text

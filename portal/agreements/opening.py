@@ -3,6 +3,8 @@
 The chemistry-call step creates the Relationship (state AGREEING) when both people say yes; it
 does not need to know about agreements. A session hook sees the new relationship, copies the
 scheme's template into a new agreement, and emails both people the link to agree the terms.
+That email (agreement_opened) is the only one each person gets when both said yes: it says
+what happens next, so the chemistry-call step sends none of its own.
 The hook is installed by the area's ``init_app`` (``install``), not by importing this module.
 """
 

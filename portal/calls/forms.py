@@ -252,10 +252,12 @@ class RescheduleForm(PortalForm):
 
 
 class OutcomeForm(PortalForm):
+    """After the call, signed in (three radios) or from the emailed link (one button that
+    posts its answer as ``decision``)."""
+
     decision = RadioField(
         "After your chemistry call, would you like to work together?", validate_choice=False,
-        choices=[(Decision.YES.value, "Let's work together"),
-                 (Decision.NO.value, "Not for us")],
+        choices=[(d.value, d.label) for d in Decision],
         description="Either answer is fine. It is not about anyone's fault: sometimes the fit "
                     "is just not right.",
     )

@@ -1,5 +1,9 @@
 """A call's life after the request: withdraw, cancel, reschedule, and the scheduled reminder
-and expiry of requests nobody answered."""
+and expiry of requests nobody answered.
+
+Changes meant for the future stop once the call's time has passed: a call that has taken place
+cannot be moved, cancelled or withdrawn. After "we did not meet" it can again: either may propose
+a new time (which clears both answers and starts the follow-up again), or call it off."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 
 from portal import audit, mail
 from portal.accounts.models import User
-from portal.calls import invites, queries
+from portal.calls import follow_up, invites, queries
 from portal.calls.links import find_mentors_url
 from portal.calls.models import CallState, ChemistryCall
 from portal.calls.places import give_place_back
@@ -24,6 +28,8 @@ def withdraw(call_id: int, mentee: User, *, ip: str | None = None) -> ChemistryC
     call = lock_call(call_id)
     if call.mentee_id != mentee.id:
         raise NotAllowed("Only the mentee who made this request can withdraw it.")
+    if call.state == CallState.ACCEPTED:
+        refuse_once_past(call, "withdrawn")
     _withdraw(call, mentee, ip)
     db.session.commit()
     return call
@@ -71,8 +77,7 @@ def cancel(call_id: int, mentor: User, *, ip: str | None = None) -> ChemistryCal
                          "withdraw instead.")
     if call.state != CallState.ACCEPTED:
         raise DomainError(call.what_happened("mentor"))
-    if call.mentor_decision or call.mentee_decision:
-        raise DomainError("You have already said how the call went, so it cannot be cancelled.")
+    refuse_once_past(call, "cancelled")
     call.move_to(CallState.CANCELLED, "mentor")
     call.ended_at = utcnow()
     call.ended_by_id = mentor.id
@@ -104,8 +109,7 @@ def reschedule(call_id: int, person: User, *, start: dt.datetime, details: str,
         raise NotAllowed("Only the mentor and the mentee can change this call.")
     if call.state != CallState.ACCEPTED:
         raise DomainError(call.what_happened(party))
-    if call.mentor_decision or call.mentee_decision:
-        raise DomainError("You have already said how the call went, so it cannot be moved.")
+    refuse_once_past(call, "moved")
     now = utcnow()
     if start <= now:
         raise DomainError("Choose a time in the future.")
@@ -117,11 +121,20 @@ def reschedule(call_id: int, person: User, *, start: dt.datetime, details: str,
     if start == call.scheduled_at and details == call.meeting_details:
         raise DomainError("The time and the details are the same as before: nothing to change.")
     previous = call.scheduled_at
+    did_not_happen = call.did_not_happen
+    if did_not_happen:
+        # A fresh call: both answer again after it, and the follow-up runs again.
+        for side in ("mentor", "mentee"):
+            setattr(call, f"{side}_decision", None)
+            setattr(call, f"{side}_decided_at", None)
+            setattr(call, f"{side}_reason", "")
+    follow_up.forget(call)
     call.scheduled_at = start
     call.meeting_details = details
     call.invite_sequence += 1
     audit.record(db.session, "chemistry_call", call.id, "rescheduled", actor_id=person.id,
-                 ip_address=ip, previous=previous.isoformat(), start=start.isoformat())
+                 ip_address=ip, previous=previous.isoformat(), start=start.isoformat(),
+                 after_did_not_meet=did_not_happen)
     invite = invites.attachment(call)
     for who, name in ((call.mentee, call.mentee.full_name),
                       (call.mentor, call.profile.display_name)):
@@ -132,6 +145,20 @@ def reschedule(call_id: int, person: User, *, start: dt.datetime, details: str,
                    else call.mentee.full_name)
     db.session.commit()
     return call
+
+
+def refuse_once_past(call: ChemistryCall, done: str) -> None:
+    """An accepted call may be moved, cancelled or withdrawn until its time has passed, or
+    after either said "we did not meet"; never once either has said how it went."""
+    if call.did_not_happen:
+        return
+    if call.mentor_decision or call.mentee_decision:
+        raise DomainError(f"You have already said how the call went, so it cannot be {done}.",
+                          title="The call has taken place")
+    if call.has_ended:
+        raise DomainError(f"The call\u2019s time has passed, so it cannot be {done}. Say how it "
+                          "went instead. If you did not meet, say so: either of you can then "
+                          "propose a new time.", title="The call has taken place")
 
 
 @dataclass

@@ -22,6 +22,7 @@ __all__ = [
     "CALL_LIFECYCLE",
     "APPROVAL_LIFECYCLE",
     "ApprovalState",
+    "CallFollowUp",
     "CallFormat",
     "CallState",
     "ChemistryCall",
@@ -97,12 +98,17 @@ class DeclineReason(enum.StrEnum):
 
 
 class Decision(enum.StrEnum):
+    """What each person says after the call's time."""
+
     YES = "yes"
     NO = "no"
+    #: The call did not take place: either may then propose a new time (which clears it).
+    DID_NOT_MEET = "did_not_meet"
 
     @property
     def label(self) -> str:
-        return "Let's work together" if self is Decision.YES else "Not for us"
+        return {"yes": "Let's work together", "no": "Not for us",
+                "did_not_meet": "We did not meet"}[self.value]
 
 
 class ChemistryCall(Base):
@@ -190,6 +196,32 @@ class ChemistryCall(Base):
         return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
 
     @property
+    def has_ended(self) -> bool:
+        """Whether the call's end time (start plus length) has passed."""
+        return self.ends_at is not None and self.ends_at <= utcnow()
+
+    @property
+    def did_not_happen(self) -> bool:
+        """Whether either person said "we did not meet" (until a new time is set)."""
+        return Decision.DID_NOT_MEET in (self.mentor_decision, self.mentee_decision)
+
+    @property
+    def said_how_it_went(self) -> bool:
+        """Whether either person has said "let's work together" or "not for us"."""
+        return bool({self.mentor_decision, self.mentee_decision} & {Decision.YES, Decision.NO})
+
+    @property
+    def status(self) -> str:
+        """The state as people see it: an accepted call whose time has passed "took place" (or
+        "did not happen", once either said so); otherwise the state's own value."""
+        if self.state == CallState.ACCEPTED:
+            if self.did_not_happen:
+                return "did_not_happen"
+            if self.has_ended:
+                return "took_place"
+        return self.state.value
+
+    @property
     def contacts_shared(self) -> bool:
         """Each sees the other's email address from acceptance on (never before)."""
         return self.answered_at is not None and self.state not in {
@@ -202,6 +234,13 @@ class ChemistryCall(Base):
         if user_id == self.mentee_id:
             return "mentee"
         return None
+
+    def person(self, party: str) -> User:
+        return self.mentor if party == "mentor" else self.mentee
+
+    def name_of(self, party: str) -> str:
+        """The name each person goes by here: the mentor's profile name, the mentee's own."""
+        return self.profile.display_name if party == "mentor" else self.mentee.full_name
 
     def decision_of(self, party: str) -> Decision | None:
         return self.mentor_decision if party == "mentor" else self.mentee_decision
@@ -220,6 +259,11 @@ class ChemistryCall(Base):
         state = self.state
         if state == CallState.REQUESTED:
             return f"This request is waiting for {mentor} to answer."
+        if state == CallState.ACCEPTED and self.did_not_happen:
+            return (f"The call on {format_datetime(self.scheduled_at)} (UK time) did not take "
+                    "place. Either of you can propose a new time.")
+        if state == CallState.ACCEPTED and self.has_ended:
+            return (f"The call took place on {format_datetime(self.scheduled_at)} (UK time).")
         if state == CallState.ACCEPTED:
             return (f"This request was accepted on {format_date(self.answered_at)}. The call is "
                     f"on {format_datetime(self.scheduled_at)} (UK time).")
@@ -239,6 +283,26 @@ class ChemistryCall(Base):
 
     def __repr__(self) -> str:
         return f"<ChemistryCall {self.id} {self.state}>"
+
+
+class CallFollowUp(Base):
+    """One "How did your call go?" email sent to one person: number 1 the first, 2 the
+    reminder. The unique key makes the follow-up command send each once, however often it runs
+    (and when two runs overlap). A new time for the call deletes its rows, so the follow-up runs
+    again after the new time."""
+
+    __tablename__ = "chemistry_call_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("chemistry_call.id", ondelete="CASCADE"))
+    #: "mentor" or "mentee"
+    party: Mapped[str] = mapped_column(sa.String(10))
+    number: Mapped[int]
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "party", "number", name="uq_chemistry_call_follow_up_once"),
+    )
 
 
 class ProposedTime(Base):

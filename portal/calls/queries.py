@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.calls.models import (
     OPEN_STATES,
     ApprovalState,
+    CallFollowUp,
     CallState,
     ChemistryCall,
     LineManagerApproval,
@@ -97,6 +98,26 @@ def unanswered_requests() -> list[sa.Row]:
         .join(Scheme, Scheme.id == ChemistryCall.scheme_id)
         .where(ChemistryCall.state == CallState.REQUESTED)
         .order_by(ChemistryCall.id)).all()
+
+
+def calls_awaiting_follow_up(now: dt.datetime) -> list[ChemistryCall]:
+    """Accepted calls whose start has passed and that have not yet had every follow-up email
+    (two per person); the follow-up command checks each again under its lock."""
+    reminders = (sa.select(sa.func.count(CallFollowUp.id))
+                 .where(CallFollowUp.call_id == ChemistryCall.id, CallFollowUp.number == 2)
+                 .scalar_subquery())
+    return list(db.session.scalars(
+        sa.select(ChemistryCall)
+        .where(ChemistryCall.state == CallState.ACCEPTED, ChemistryCall.scheduled_at <= now,
+               reminders < 2)
+        .order_by(ChemistryCall.id)))
+
+
+def follow_ups_sent(call_id: int) -> dict[tuple[str, int], dt.datetime]:
+    """(party, number) -> when, for each "How did your call go?" email sent about a call."""
+    return {(party, number): sent_at for party, number, sent_at in db.session.execute(
+        sa.select(CallFollowUp.party, CallFollowUp.number, CallFollowUp.sent_at)
+        .where(CallFollowUp.call_id == call_id))}
 
 
 def mentee_calls(user: User) -> list[ChemistryCall]:

@@ -266,8 +266,11 @@ def cancel(call_id: int):
 @bp.route("/<int:call_id>/reschedule", methods=["GET", "POST"])
 @signed_in
 def reschedule(call_id: int):
-    """The call's mentor or mentee: move an accepted call; both get an updated invite."""
+    """The call's mentor or mentee: move an accepted call, or after "we did not meet" propose
+    a new time; both get an updated invite."""
     call, party = queries.call_for(call_id, current_user)
+    if call.state == CallState.ACCEPTED:
+        lifecycle.refuse_once_past(call, "moved")  # its time has passed: say so on the GET too
     form = RescheduleForm()
     if request.method == "GET":
         form.details.data = call.meeting_details
@@ -285,22 +288,80 @@ def reschedule(call_id: int):
 @bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
 @signed_in
 def decide(call_id: int):
-    """The call's mentor or mentee: after the call, say whether they want to work together."""
+    """The call's mentor or mentee: after the call, say whether they want to work together
+    (or that they did not meet). An answer, once given, cannot be changed."""
     call, party = queries.call_for(call_id, current_user)
     form = OutcomeForm()
+    if request.method == "POST":
+        refused = outcome.refusal(call, party)
+        if refused is not None:
+            raise refused  # before the form: an answer given cannot be changed
     if form.validate_on_submit():
         call = outcome.decide(call.id, current_user, Decision(form.decision.data),
                               reason=form.reason.data or "", ip=client_ip())
-        if call.state == CallState.MATCHED:
-            message = "You both want to work together. Your next step is your agreement."
-        elif call.state == CallState.NOT_TAKEN_FORWARD:
-            message = "Thank you for letting us know. We will tell the other person kindly."
-        else:
-            message = "Thank you. We will tell you when the other person has answered."
-        return _done("calls.show", message, call_id=call.id)
+        return _done("calls.show", _answered_message(call, party), call_id=call.id)
     return render_template("calls/outcome.html", form=form, call=call, party=party,
                            may_decide=outcome.may_decide(call, party)), (
         400 if form.errors else 200)
+
+
+def _answered_message(call, party: str) -> str:
+    other = call.name_of("mentee" if party == "mentor" else "mentor")
+    if call.state == CallState.MATCHED:
+        return ("You both want to work together. We have emailed you both about the next step: "
+                "your mentoring agreement.")
+    if call.state == CallState.NOT_TAKEN_FORWARD:
+        return "Thank you for letting us know. We will tell the other person kindly."
+    if call.did_not_happen:
+        return (f"Thank you. We have told {other} that the call did not take place. Either of "
+                "you can now propose a new time.")
+    return (f"Thank you. We have emailed {other} to ask for their answer. We will tell you when "
+            "the other person has answered.")
+
+
+@bp.route("/after/<token>", methods=["GET", "POST"])
+@public("the emailed one-tap answers after a chemistry call, authorised by their token")
+def after_call(token: str):
+    """Anyone with the emailed link (its token): the person it was sent to says how the call
+    went. GET only shows the chosen answer and one button; the POST answers."""
+    call, person = call_links.check_call_outcome_link(token, viewer())
+    party = call.party(person.id)
+    if not call_links.call_outcome_link_is_live(call, party):
+        if request.method == "GET" and viewer() is not None:
+            # The person themselves, signed in: their call's own page says where it stands.
+            return redirect(url_for("calls.show", call_id=call.id), 303)
+        raise call_links.spent_call_outcome_link(call, party)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        call = outcome.decide(call.id, person, Decision(form.decision.data),
+                              reason=form.reason.data or "", via="email", ip=client_ip())
+        return _answered_from_outcome_link(call, party)
+    chosen = form.decision.data if request.method == "POST" else request.args.get("answer")
+    answer = Decision(chosen) if chosen in {d.value for d in Decision} else None
+    return render_template("calls/after_call.html", form=form, call=call, party=party,
+                           answer=answer, token=token), 400 if form.errors else 200
+
+
+def _answered_from_outcome_link(call, party: str):
+    other = call.name_of("mentee" if party == "mentor" else "mentor")
+    see = ("See the chemistry call", url_for("calls.show", call_id=call.id))
+    if call.state == CallState.MATCHED:
+        return links.done("You both want to work together",
+                          f"You and {other} both said \u201clet\u2019s work together\u201d.",
+                          "We have emailed you both about the next step: agreeing the terms of "
+                          "your mentoring.", link=see)
+    if call.state == CallState.NOT_TAKEN_FORWARD:
+        return links.done("Thank you for letting us know",
+                          f"We will tell {other} kindly, without giving a reason.",
+                          "There is nothing more you need to do.", link=see)
+    if call.did_not_happen:
+        return links.done("Thank you for letting us know",
+                          f"We have told {other} that the call did not take place.",
+                          "Either of you can now propose a new time for the call.",
+                          link=("Propose a new time",
+                                url_for("calls.reschedule", call_id=call.id)))
+    return links.done("Thank you", f"We have asked {other} for their answer too.",
+                      "We will email you when they have replied.", link=see)
 
 
 # --- line manager approval -----------------------------------------------------------------------
