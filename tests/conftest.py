@@ -306,6 +306,29 @@ class Builders:
         db.session.commit()
         return item
 
+    def active_relationship(self, scheme: Scheme | None = None, *, start_date=None,
+                            review_date=None, duration_months: int = 12,
+                            activated_at=None, **kwargs: Any):
+        """A running pair: the agreement signed by both and submitted, so sessions may start
+        (``activated_at`` defaults to now; the terms as given)."""
+        from portal.agreements.models import Agreement, AgreementState
+        from portal.relationships.models import RelationshipState
+
+        relationship = self.relationship(scheme, **kwargs)
+        self._begin_write()
+        now = activated_at or utcnow()
+        agreement = db.session.scalar(sa.select(Agreement).where(
+            Agreement.relationship_id == relationship.id))
+        agreement.start_date, agreement.review_date = start_date, review_date
+        agreement.duration_months = duration_months
+        agreement.terms_saved_at = agreement.sent_at = agreement.signed_at = now
+        agreement.submitted_at = now
+        agreement.state = AgreementState.SUBMITTED
+        relationship.state = RelationshipState.ACTIVE
+        relationship.activated_at = now
+        db.session.commit()
+        return relationship
+
 
 @pytest.fixture
 def make(app) -> Builders:

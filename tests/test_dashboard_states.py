@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +25,8 @@ from portal.calls.models import CallFormat, Decision, DeclineReason
 from portal.calls.requesting import request_call
 from portal.db import utcnow
 from portal.extensions import db
+from portal.relationships import check_ins, sessions
+from portal.relationships.models import CheckIn, CheckInAnswer, SessionFormat
 from tests.support.calls import NOW, uk
 
 IP = "127.0.0.1"
@@ -57,8 +59,13 @@ def _fixed_time():
 #: The journey's states, in order; the ended ones branch off it.
 STATES = ["no_request", "requested", "accepted", "call_held", "mentee_said_yes", "matched",
           "terms_saved", "sent", "signed_by_one", "signed_by_both", "submitted",
-          "acknowledged", "declined", "withdrawn", "expired", "not_taken_forward"]
+          "acknowledged", "declined", "withdrawn", "expired", "not_taken_forward",
+          "session_booked", "session_held", "check_in_waiting", "check_in_answered"]
 ORDER = STATES[:12]
+#: After submission, the running relationship's states, in order (from "submitted").
+RUNNING = ["session_booked", "session_held", "check_in_waiting", "check_in_answered"]
+#: The review date the pair agree (the terms below), and a moment on it.
+REVIEW_AT = NOW + dt.timedelta(days=14 + 90)
 
 
 def reach(make, state: str) -> SimpleNamespace:
@@ -68,7 +75,8 @@ def reach(make, state: str) -> SimpleNamespace:
     mentee = make.mentee(scheme, name=MENTEE, email="tom.mentee@testborough.gov.uk")
     admin = make.admin(scheme, email="the.admin@testborough.gov.uk")
     world = SimpleNamespace(scheme=scheme, profile=profile, mentor=profile.user, mentee=mentee,
-                            admin=admin, call=None, agreement=None)
+                            admin=admin, call=None, agreement=None, relationship_id=None,
+                            check_in=None)
     if state == "no_request":
         return world
     call = request_call(mentee, profile.id, hopes="I want to grow as a team leader.",
@@ -104,6 +112,9 @@ def reach(make, state: str) -> SimpleNamespace:
     agreement = db.session.scalars(sa.select(Agreement).where(
         Agreement.relationship_id == call.relationship_id)).one()
     world.agreement = agreement
+    running = RUNNING[:RUNNING.index(state) + 1] if state in RUNNING else []
+    if running:
+        state = "submitted"
     steps = ORDER[ORDER.index("matched") + 1:ORDER.index(state) + 1]
     for step in steps:
         if step == "terms_saved":
@@ -125,6 +136,20 @@ def reach(make, state: str) -> SimpleNamespace:
             submission.submit(agreement.id, mentee, ip_address=IP, via="portal")
         elif step == "acknowledged":
             submission.acknowledge(agreement.id, admin, ip_address=IP)
+    for step in running:
+        if step == "session_booked":
+            sessions.book(call.relationship_id, mentee, starts_at=NOW + dt.timedelta(days=7),
+                          minutes=60, format=SessionFormat.VIDEO, place="Teams", ip=IP)
+        elif step == "session_held":
+            # Logged without booking, as pairs who met before the portal knew do.
+            sessions.log_unbooked(call.relationship_id, world.mentor,
+                                  held_on=NOW.date(), minutes=60, ip=IP)
+        elif step == "check_in_waiting":
+            assert check_ins.send_due(REVIEW_AT).sent == 1
+            world.check_in = db.session.scalars(sa.select(CheckIn)).one()
+        elif step == "check_in_answered":
+            check_ins.answer(world.check_in.id, mentee, CheckInAnswer.ON_TRACK, via="portal")
+    world.relationship_id = call.relationship_id
     return world
 
 
@@ -277,20 +302,69 @@ MENTOR_SEES = {
     "not_taken_forward": IDLE_MENTOR,
 }
 
+# --- the running relationship: its three steps follow the agreement's five ---------------------
+
+RUNNING_STEPS = ["Have your first session", "Review how the mentoring is going",
+                 "End the mentoring"]
+for _table in (MENTEE_SEES, MENTOR_SEES):
+    for _state, _expected in _table.items():
+        if len(_expected.statuses) == 5:  # before it runs, the running steps cannot start
+            _table[_state] = replace(_expected, statuses=[*_expected.statuses, X, X, X])
+
+REL = "/relationships/{rel}"
+FIRST_AT = "Monday 9 March 2026 at 9am (UK time)"
+AGREED = [C, C, C, C, ADMINISTRATOR]
+HELD = "1 of 6 sessions with {name} have taken place. Your next session is on " + FIRST_AT
+
+
+def _check_in_waiting(name: str) -> Expected:
+    return Expected(f"Say how your mentoring with {name} is going", REL + "/check-ins/{check_in}",
+                    [*AGREED, C, P, N], 6)
+
+
+MENTEE_SEES |= {
+    # The agreed terms say the mentee books.
+    "submitted": Expected(f"Your agreement has been submitted. Book your first session with "
+                          f"{MENTOR}.", REL, [*AGREED, N, N, N], 5, absent=(NOT_REQUESTED,)),
+    "acknowledged": Expected(f"Your agreement has been submitted. Book your first session with "
+                             f"{MENTOR}.", REL, [C, C, C, C, C, N, N, N], 5,
+                             absent=(NOT_REQUESTED, "Search for a mentor")),
+    "session_booked": Expected(f"Nothing to do before your first session with {MENTOR} on "
+                               f"{FIRST_AT}.", REL, [*AGREED, P, N, N]),
+    "session_held": Expected(HELD.format(name=MENTOR), REL, [*AGREED, C, N, N],
+                             present=("1 of 6 sessions have taken place.",)),
+    "check_in_waiting": _check_in_waiting(MENTOR),
+    "check_in_answered": Expected(HELD.format(name=MENTOR), REL, [*AGREED, C, _sign(MENTOR), N],
+                                  present=("You said: We are on track.",)),
+}
+MENTOR_SEES |= {
+    "submitted": Expected(f"Nothing to do now. Waiting for {MENTEE} to book your first "
+                          "session.", REL, [*AGREED, _sign(MENTEE), N, N]),
+    "acknowledged": Expected(f"Nothing to do now. Waiting for {MENTEE} to book your first "
+                             "session.", REL, [C, C, C, C, C, _sign(MENTEE), N, N]),
+    "session_booked": Expected(f"Nothing to do before your first session with {MENTEE} on "
+                               f"{FIRST_AT}.", REL, [*AGREED, P, N, N]),
+    "session_held": Expected(HELD.format(name=MENTEE), REL, [*AGREED, C, N, N]),
+    "check_in_waiting": _check_in_waiting(MENTEE),
+    # The mentee has answered; the mentor has not yet.
+    "check_in_answered": _check_in_waiting(MENTEE),
+}
+
 TITLES = {
     "mentee": ["Chemistry call", "Agree the terms", "Sign the agreement",
                "Send the agreement to the scheme administrator",
-               "The scheme administrator confirms they have received it"],
+               "The scheme administrator confirms they have received it", *RUNNING_STEPS],
     "mentor": ["Chemistry call", "Agree the terms", "Sign the agreement",
                "Your mentee sends the agreement to the scheme administrator",
-               "The scheme administrator confirms they have received it"],
+               "The scheme administrator confirms they have received it", *RUNNING_STEPS],
 }
 
 
 def fill(template: str, world) -> str:
     return template.format(call=world.call.id if world.call else None,
                            ref=world.agreement.reference if world.agreement else None,
-                           profile=world.profile.id)
+                           profile=world.profile.id, rel=world.relationship_id,
+                           check_in=world.check_in.id if world.check_in else None)
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -31,6 +31,8 @@ class AgreementState(enum.StrEnum):
     SUBMITTED = "submitted"
     #: The administrator confirmed they received it.
     ACKNOWLEDGED = "acknowledged"
+    #: The relationship ended before the agreement was submitted: it can no longer be signed.
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -49,6 +51,7 @@ _LABELS = {
     AgreementState.SIGNED_BY_BOTH: "Signed by both",
     AgreementState.SUBMITTED: "Submitted",
     AgreementState.ACKNOWLEDGED: "Acknowledged",
+    AgreementState.WITHDRAWN: "Withdrawn",
 }
 
 _TAGS = {
@@ -58,17 +61,22 @@ _TAGS = {
     AgreementState.SIGNED_BY_BOTH: "govuk-tag--blue",
     AgreementState.SUBMITTED: "",
     AgreementState.ACKNOWLEDGED: "govuk-tag--purple",
+    AgreementState.WITHDRAWN: "govuk-tag--grey",
 }
 
 #: The only state changes an agreement may make. Changing the terms after sending returns the
 #: agreement to draft and voids the version sent.
 AGREEMENT_LIFECYCLE: Lifecycle[AgreementState] = Lifecycle({
-    AgreementState.DRAFT: {AgreementState.SENT},
-    AgreementState.SENT: {AgreementState.SIGNED_BY_ONE, AgreementState.DRAFT},
-    AgreementState.SIGNED_BY_ONE: {AgreementState.SIGNED_BY_BOTH, AgreementState.DRAFT},
-    AgreementState.SIGNED_BY_BOTH: {AgreementState.SUBMITTED, AgreementState.DRAFT},
+    AgreementState.DRAFT: {AgreementState.SENT, AgreementState.WITHDRAWN},
+    AgreementState.SENT: {AgreementState.SIGNED_BY_ONE, AgreementState.DRAFT,
+                          AgreementState.WITHDRAWN},
+    AgreementState.SIGNED_BY_ONE: {AgreementState.SIGNED_BY_BOTH, AgreementState.DRAFT,
+                                   AgreementState.WITHDRAWN},
+    AgreementState.SIGNED_BY_BOTH: {AgreementState.SUBMITTED, AgreementState.DRAFT,
+                                    AgreementState.WITHDRAWN},
     AgreementState.SUBMITTED: {AgreementState.ACKNOWLEDGED},
     AgreementState.ACKNOWLEDGED: set(),
+    AgreementState.WITHDRAWN: set(),
 })
 
 #: States in which the terms may still change (a change after sending voids the version).
@@ -179,6 +187,10 @@ class Agreement(Base):
         the agreement is waiting for signatures. The one rule for "signable or already signed",
         used by the signing pages, the signing link and the verb."""
         signature = version.signature_of(party) if version is not None else None
+        if signature is None and self.state == AgreementState.WITHDRAWN:
+            raise DomainError("This agreement was withdrawn because the mentoring relationship "
+                              "ended, so it can no longer be signed.",
+                              next_step="Nothing else is needed.")
         if signature is None and (version is None or self.state not in SIGNABLE):
             raise DomainError("This agreement is not waiting for signatures.",
                               next_step="Check the terms and send it for signatures first."

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import url_for
 
 from portal.agreements.models import Agreement, AgreementState
+from portal.relationships.models import RelationshipState
+from portal.templating import format_date
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,13 @@ def next_step(agreement: Agreement, user_id: int) -> NextStep:
     other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
     state = agreement.state
     ref = agreement.reference
+    relationship = agreement.relationship
+    if relationship.state == RelationshipState.ENDED:
+        ended = format_date(relationship.ended_at)
+        kept = (" The signed agreement is kept for the scheme's records."
+                if agreement.submitted_at is not None else
+                " The agreement was withdrawn before it was submitted.")
+        return NextStep(f"Your mentoring with {other} ended on {ended}.{kept}")
     if state == AgreementState.DRAFT:
         if agreement.terms_saved_at is None:
             return NextStep(f"Agree the terms of your mentoring agreement with {other}, then "

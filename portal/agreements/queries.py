@@ -3,6 +3,7 @@ the verify page, and locked for a state change."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,12 +56,24 @@ def for_party_or_404(reference: str, user) -> Agreement:
     return agreement
 
 
-def for_person(user_id: int) -> list[Agreement]:
-    """The agreements of a person's relationships that are being agreed or are active."""
+def for_relationship(relationship_id: int) -> Agreement | None:
+    """The agreement of a relationship (each has one): its agreed terms, for the sessions and
+    the action plan."""
+    return db.session.scalar(sa.select(Agreement).where(
+        Agreement.relationship_id == relationship_id))
+
+
+def for_person(user_id: int, ended_since: dt.datetime | None = None) -> list[Agreement]:
+    """The agreements of a person's relationships that are being agreed or are active, and
+    (``ended_since``) of those that ended since then."""
+    current = Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE])
+    if ended_since is not None:
+        current = sa.or_(current, sa.and_(Relationship.state == RelationshipState.ENDED,
+                                          Relationship.ended_at >= ended_since))
     return list(db.session.scalars(
         sa.select(Agreement).join(Agreement.relationship)
         .where(sa.or_(Relationship.mentor_id == user_id, Relationship.mentee_id == user_id),
-               Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))
+               current)
         .order_by(Agreement.created_at.desc())
     ).unique())
 

@@ -63,6 +63,10 @@ def refusal(mentee: User, profile: MentorProfile, standing: queries.MenteeStandi
     if profile.id in standing.working_with:
         return Refusal("working", f"You are already working with {name}.", "main.dashboard",
                        {}, "Go to your dashboard")
+    if standing.working_with and scheme.running_setting("one_mentor_at_a_time"):
+        return Refusal("one_mentor", f"You are already working with a mentor in {scheme.name}, "
+                       "which has one mentor at a time. If that mentoring ends, you can ask "
+                       "another mentor.", "main.dashboard", {}, "Go to your dashboard")
     if profile.id in standing.open_calls:
         return Refusal("duplicate", f"You already have an open request with {name}.",
                        "calls.show", {"call_id": standing.open_calls[profile.id]},
@@ -91,6 +95,14 @@ def refusal(mentee: User, profile: MentorProfile, standing: queries.MenteeStandi
                            "taking part in this scheme.", "calls.ask_line_manager",
                            {"slug": scheme.slug}, "Ask again")
     return None
+
+
+def current_mentors(mentee: User, scheme: Scheme) -> list[str]:
+    """The names of the mentors ``mentee`` is working with in ``scheme`` (agreeing terms or
+    running): asking another is allowed, but they are warned first."""
+    standing = _cached_standing(mentee, scheme)
+    return sorted(queries.get_profile(profile_id).display_name
+                  for profile_id in standing.working_with)
 
 
 def refuse(reason: Refusal) -> None:

@@ -58,7 +58,9 @@ def new(profile_id: int):
                   "grade": form.grade.data or ""})
         return _done("calls.show", f"Your request has been sent to {profile.display_name}.",
                      call_id=call.id)
-    return render_template("calls/new.html", form=form, profile=profile), (
+    return render_template("calls/new.html", form=form, profile=profile,
+                           current_mentors=requesting.current_mentors(current_user,
+                                                                      profile.scheme)), (
         400 if form.errors else 200)
 
 

@@ -11,6 +11,7 @@ or "Waiting for <name>". A step has a link only when this person can do it now.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import g, url_for
@@ -28,12 +29,18 @@ from portal.db import utcnow
 from portal.mail import queries as mail_queries
 from portal.mentors import queries as mentor_queries
 from portal.mentors.models import ProfileState
+from portal.relationships import check_ins as relationship_check_ins
+from portal.relationships import queries as relationship_queries
+from portal.relationships.models import RelationshipState
+from portal.relationships.sessions import may_arrange
 from portal.templating import format_date, format_datetime
 
 COMPLETED = "Completed"
 IN_PROGRESS = "In progress"
 NOT_STARTED = "Not yet started"
 CANNOT_START = "Cannot start yet"
+#: A step an ended relationship never reached.
+NOT_REACHED = "Did not happen"
 ADMINISTRATOR = "the scheme administrator"
 
 
@@ -74,6 +81,9 @@ _ANSWER, _DECIDE, _AGREEMENT, _APPROVAL, _ACKNOWLEDGE, _DEAD, _FIND, _PROFILE = 
 _WAIT_SIGN, _WAIT_SUBMIT, _WAIT_DECIDE, _WAIT_CALL, _WAIT_ANSWER, _WAIT_MANAGER = range(
     100, 160, 10)
 _WAIT_ADMIN, _SESSIONS, _IDLE = 200, 210, 300
+# A running relationship: a check-in waiting for this person's answer, a first (or next)
+# session for them to book, a session they wait for the other to book.
+_CHECK_IN, _BOOK, _WAIT_BOOK = 25, 35, 165
 
 
 def journey_of(user: User) -> Journey:
@@ -88,9 +98,16 @@ def journey_of(user: User) -> Journey:
 def _build(user: User) -> Journey:
     steps: list[tuple[int, NextStep]] = []
     tracks: list[Track] = []
-    agreements = agreement_queries.for_person(user.id)
+    agreements = agreement_queries.for_person(user.id, ended_since=utcnow() - _SHOW_ENDED_FOR)
+    # Sessions and check-ins of the running ones, summed up in a fixed number of queries.
+    running = relationship_queries.running_overviews(
+        [a.relationship_id for a in agreements
+         if a.relationship.state in (RelationshipState.ACTIVE, RelationshipState.ENDED)])
     for agreement in agreements:
-        track, step = _agreement_track(agreement, user)
+        if agreement.relationship.state == RelationshipState.ENDED:
+            tracks.append(_ended_track(agreement, user, running[agreement.relationship_id]))
+            continue
+        track, step = _agreement_track(agreement, user, running.get(agreement.relationship_id))
         tracks.append(track)
         steps.append(step)
 
@@ -161,7 +178,14 @@ def _agreement_titles(party: str) -> list[str]:
     return ["Agree the terms", "Sign the agreement",
             "Send the agreement to the scheme administrator" if party == "mentee"
             else "Your mentee sends the agreement to the scheme administrator",
-            "The scheme administrator confirms they have received it"]
+            "The scheme administrator confirms they have received it",
+            *RUNNING_TITLES]
+
+
+#: The running relationship's steps, after the agreement's.
+FIRST_SESSION, REVIEW, END = RUNNING_TITLES = ["Have your first session",
+                                               "Review how the mentoring is going",
+                                               "End the mentoring"]
 
 
 # --- one relationship and its agreement -----------------------------------------------------
@@ -172,13 +196,15 @@ _WAITING_RANK = {AgreementState.SENT: _WAIT_SIGN, AgreementState.SIGNED_BY_ONE: 
                  AgreementState.SUBMITTED: _WAIT_ADMIN, AgreementState.ACKNOWLEDGED: _SESSIONS}
 
 
-def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int, NextStep]]:
+def _agreement_track(agreement: Agreement, user: User,
+                     running: relationship_queries.RunningOverview | None = None,
+                     ) -> tuple[Track, tuple[int, NextStep]]:
     party = agreement.party(user.id)
     other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
     state = agreement.state
     ref = agreement.reference
     show = url_for("agreements.show", reference=ref)
-    terms_title, sign_title, send_title, receipt_title = _agreement_titles(party)
+    terms_title, sign_title, send_title, receipt_title, *_ = _agreement_titles(party)
     tasks = [Task("Chemistry call", COMPLETED, hint="You both want to work together.")]
 
     # The next step is the agreements area's own (the same words as on the agreement's page);
@@ -236,7 +262,120 @@ def _agreement_track(agreement: Agreement, user: User) -> tuple[Track, tuple[int
         tasks.append(Task(receipt_title, CANNOT_START))
 
     heading = f"Mentoring {other}" if party == "mentor" else f"Mentored by {other}"
-    return Track(heading, agreement.scheme.name, party, tasks, show), ranked
+    if running is None:
+        tasks += [Task(title, CANNOT_START) for title in RUNNING_TITLES]
+        return Track(heading, agreement.scheme.name, party, tasks, show), ranked
+    running_tasks, running_step = _running(agreement, party, other, running)
+    page = url_for("relationships.show", relationship_id=agreement.relationship_id)
+    return (Track(heading, agreement.scheme.name, party, [*tasks, *running_tasks], page),
+            running_step or ranked)
+
+
+# --- a relationship that has ended -----------------------------------------------------------
+
+#: Ended relationships stay on the dashboard this long, as a record; their page keeps it after.
+_SHOW_ENDED_FOR = dt.timedelta(days=60)
+
+
+def _ended_track(agreement: Agreement, user: User,
+                 running: relationship_queries.RunningOverview) -> Track:
+    """What happened, step by step, with nothing left to do: steps not reached did not happen."""
+    relationship = agreement.relationship
+    party = agreement.party(user.id)
+    other = agreement.person("mentee" if party == "mentor" else "mentor").full_name
+    terms_title, sign_title, send_title, receipt_title, *_ = _agreement_titles(party)
+    reached = {terms_title: agreement.sent_at is not None,
+               sign_title: agreement.signed_at is not None,
+               send_title: agreement.submitted_at is not None,
+               receipt_title: agreement.acknowledged_at is not None,
+               FIRST_SESSION: running.held > 0,
+               REVIEW: any(c.answer_of(party) is not None for c in running.check_ins)}
+    tasks = [Task("Chemistry call", COMPLETED)]
+    tasks += [Task(title, COMPLETED if done else NOT_REACHED) for title, done in reached.items()]
+    completed = relationship.end_kind is not None and relationship.end_kind.value == "completed"
+    tasks.append(Task(END, COMPLETED, hint=(
+        f"Completed on {format_date(relationship.ended_at)}." if completed
+        else f"Ended on {format_date(relationship.ended_at)}.")))
+    heading = f"Mentoring {other}" if party == "mentor" else f"Mentored by {other}"
+    return Track(heading, agreement.scheme.name, party, tasks,
+                 url_for("relationships.show", relationship_id=relationship.id))
+
+
+# --- one running relationship: sessions, check-ins, the end -----------------------------------
+
+def _running(agreement: Agreement, party: str, other: str,
+             running: relationship_queries.RunningOverview
+             ) -> tuple[list[Task], tuple[int, NextStep] | None]:
+    """The running relationship's tasks, and its next step (None: the agreement's own, e.g.
+    waiting for the administrator, is as true as anything here)."""
+    relationship = agreement.relationship
+    page = url_for("relationships.show", relationship_id=relationship.id)
+    books = may_arrange(agreement, party)
+    held, planned = running.held, agreement.sessions
+    next_when = (f"{format_datetime(running.next_booked)} (UK time)"
+                 if running.next_booked is not None else None)
+    tasks: list[Task] = []
+    step: tuple[int, NextStep] | None = None
+
+    # The first session: booked by whoever the agreement says, or logged by either.
+    if held:
+        tasks.append(Task(FIRST_SESSION, COMPLETED,
+                          hint=f"{held} of {planned} sessions have taken place."))
+        if next_when:
+            step = (_SESSIONS, NextStep(f"{held} of {planned} sessions with {other} have taken "
+                                        f"place. Your next session is on {next_when}.",
+                                        page, "See your sessions"))
+        elif books:
+            step = (_BOOK, NextStep(f"{held} of {planned} sessions with {other} have taken "
+                                    "place. Book your next session.", page,
+                                    "Book your next session", True))
+        else:
+            step = (_WAIT_BOOK, NextStep(f"Nothing to do now. {held} of {planned} sessions with "
+                                         f"{other} have taken place. Waiting for {other} to book "
+                                         "the next one.", page, "See your sessions"))
+    elif running.booked:
+        tasks.append(Task(FIRST_SESSION, IN_PROGRESS, hint=f"Booked for {next_when}."))
+        step = (_SESSIONS, NextStep(f"Nothing to do before your first session with {other} on "
+                                    f"{next_when}.", page, "See your sessions"))
+    elif books:
+        tasks.append(Task(FIRST_SESSION, NOT_STARTED, page,
+                          f"Book it with {other}, or log it if you have already met."))
+        step = (_BOOK, NextStep(f"Your agreement has been submitted. Book your first session "
+                                f"with {other}.", page, "Book your first session", True))
+    else:
+        tasks.append(Task(FIRST_SESSION, waiting_for(other),
+                          hint=f"In your agreement, {other} books the sessions."))
+        step = (_WAIT_BOOK, NextStep(f"Nothing to do now. Waiting for {other} to book your "
+                                     "first session.", page, "See your sessions"))
+
+    # The review: a check-in on the review date (and at the midpoint where the pack asks).
+    waiting = [c for c in running.check_ins if c.answer_of(party) is None]
+    other_party = "mentee" if party == "mentor" else "mentor"
+    latest = running.check_ins[-1] if running.check_ins else None
+    if waiting:
+        check_in = waiting[-1]
+        answer = url_for("relationships.check_in", relationship_id=relationship.id,
+                         check_in_id=check_in.id)
+        tasks.append(Task(REVIEW, IN_PROGRESS, answer,
+                          f"Your check-in of {format_date(check_in.sent_at)} is waiting for "
+                          "your answer."))
+        step = (_CHECK_IN, NextStep(f"Say how your mentoring with {other} is going: your "
+                                    "check-in is waiting for your answer.", answer,
+                                    "Answer the check-in", True))
+    elif latest is not None and latest.answer_of(other_party) is None:
+        tasks.append(Task(REVIEW, waiting_for(other),
+                          hint=f"You said: {latest.answer_of(party).label}."))
+    elif latest is not None and latest.kind == "review":
+        tasks.append(Task(REVIEW, COMPLETED, hint=f"You said: {latest.answer_of(party).label}."))
+    else:
+        review_on = relationship_check_ins.agreed_dates(relationship, agreement)["review"]
+        tasks.append(Task(REVIEW, NOT_STARTED,
+                          hint=f"We will ask you both how it is going on "
+                               f"{format_date(review_on)}."))
+
+    # The end: not started while the relationship runs.
+    tasks.append(Task(END, NOT_STARTED))
+    return tasks, step
 
 
 # --- before any call: mentees, mentors, administrators ----------------------------------------
@@ -254,7 +393,8 @@ def _mentee_steps(user: User, calls: list[ChemistryCall],
             "call.", url_for("calls.show", call_id=first.id),
             "See your request" if len(waiting) == 1 else "See your first request")))
     busy = {c.scheme_id for c in calls if c.state in (CallState.REQUESTED, CallState.ACCEPTED)}
-    busy |= {a.scheme_id for a in agreements if a.party(user.id) == "mentee"}
+    busy |= {a.scheme_id for a in agreements if a.party(user.id) == "mentee"
+             and a.relationship.state != RelationshipState.ENDED}
     for scheme in user.schemes(Role.MENTEE):
         if scheme.id in busy:
             continue

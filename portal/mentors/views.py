@@ -23,6 +23,7 @@ from portal.mentors import search as finder
 from portal.mentors import shortlist as shortlisting
 from portal.mentors.forms import NoteForm, ProfileForm, SearchForm
 from portal.mentors.models import MentorProfile, ProfileState
+from portal.relationships import queries as relationship_queries
 from portal.schemes.queries import get_scheme_or_404
 
 bp = Blueprint("mentors", __name__)
@@ -197,7 +198,9 @@ def _shortlist_page(failed: NoteForm | None = None, failed_id: int | None = None
         notes[failed_id] = failed
     groups = [(scheme, [e for e in entries if e.scheme_id == scheme.id], counts.get(scheme.id, 0))
               for scheme in queries.mentee_schemes(current_user)]
-    return render_template("mentors/shortlist.html", groups=groups, notes=notes,
+    ended = relationship_queries.ended_early_with(current_user.id,
+                                                  [entry.profile_id for entry in entries])
+    return render_template("mentors/shortlist.html", groups=groups, notes=notes, ended=ended,
                            page_has_errors=failed is not None), status
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.db import Base, Lifecycle, TransitionRefused, enum_column, utcnow
 from portal.errors import DomainError
+from portal.mentors.models import MentorProfile
 from portal.schemes.models import Scheme
 
 
@@ -20,6 +21,30 @@ class RelationshipState(enum.StrEnum):
     #: The signed agreement has been submitted to the scheme administrator.
     ACTIVE = "active"
     ENDED = "ended"
+
+
+class EndKind(enum.StrEnum):
+    ENDED_EARLY = "ended_early"
+    COMPLETED = "completed"
+
+
+class EndCategory(enum.StrEnum):
+    """Why a relationship ended early, as the person ending it chose (never shown to the other
+    person)."""
+
+    NOT_WORKING = "not_working"
+    CIRCUMSTANCES = "circumstances"
+    GOALS_MET = "goals_met"
+    LEAVING = "leaving"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"not_working": "The mentoring is not working as we hoped",
+                "circumstances": "Work or personal circumstances have changed",
+                "goals_met": "The goals have been met sooner than planned",
+                "leaving": "Leaving the organisation or the scheme",
+                "other": "Another reason"}[self.value]
 
 
 #: The only state changes a relationship may make.
@@ -55,10 +80,17 @@ class Relationship(Base):
     ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     #: Kept for the administrator only; never shown to the other party.
     end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: How it ended: early (by either person or an administrator) or completed (the agreed
+    #: duration ran out).
+    end_kind: Mapped[EndKind | None] = mapped_column(enum_column(EndKind))
+    #: The reason's category, for the scheme's reports; administrators only, like the reason.
+    end_category: Mapped[EndCategory | None] = mapped_column(enum_column(EndCategory))
 
     scheme: Mapped[Scheme] = relationship(lazy="joined")
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id], lazy="joined")
     mentee: Mapped[User] = relationship(foreign_keys=[mentee_id], lazy="joined")
+    #: The mentor's profile: their name as mentees see it, and the places the relationship holds.
+    profile: Mapped[MentorProfile] = relationship(lazy="select")
 
     @property
     def may_sessions_start(self) -> bool:

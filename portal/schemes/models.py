@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, utcnow
 
-
 #: The defaults of a pack's [running] settings (see Scheme.running).
 RUNNING_DEFAULTS: dict[str, Any] = {
     "quiet_weeks": 6,
     "actions_by": "mentee",
     "action_plan_each_session": False,
     "midpoint_check_in": False,
+    "one_mentor_at_a_time": False,
 }
 
 
@@ -59,7 +59,8 @@ class Scheme(Base):
     #: session booked or logged for this many weeks sends a nudge; default 6), "actions_by"
     #: (who records the action plan: mentee, mentor or both), "action_plan_each_session"
     #: (the follow-up after each session asks for one), "midpoint_check_in" (a check-in half way
-    #: through as well as on the review date). Empty: the defaults.
+    #: through as well as on the review date), "one_mentor_at_a_time" (a mentee working with a
+    #: mentor cannot ask another for a call; otherwise they are warned). Empty: the defaults.
     running: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
