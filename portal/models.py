@@ -5,9 +5,15 @@ from portal.agreements.models import *  # noqa: F401,F403
 from portal.audit import AuditEvent  # noqa: F401
 from portal.calls.models import *  # noqa: F401,F403
 from portal.drafts import FormDraft  # noqa: F401
+from portal.evaluations.models import Evaluation, EvaluationReminder  # noqa: F401
 from portal.mail.models import OutboxAttachment, OutboxMessage, WorkerHeartbeat  # noqa: F401
 from portal.mentors.models import MentorProfile, ProfileExpertise, ShortlistEntry  # noqa: F401
 from portal.relationships.models import (  # noqa: F401
-    ActionItem, CheckIn, MentoringSession, Relationship, RelationshipReminder)
+    ActionItem,
+    CheckIn,
+    MentoringSession,
+    Relationship,
+    RelationshipReminder,
+)
 from portal.schemes.models import Scheme  # noqa: F401
 from portal.tokens import EmailedLink, UsedToken  # noqa: F401

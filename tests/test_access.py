@@ -18,8 +18,11 @@ PUBLIC = {
     "accounts.signed_out",
     "schemes.index", "schemes.show", "schemes.brand_css", "schemes.logo",
     "calls.answer", "calls.answer_accept", "calls.answer_decline", "calls.line_manager",
+    "calls.after_call",
     "agreements.sign_link", "agreements.submit_link", "agreements.acknowledge_link",
     "agreements.verify", "links.outcome",
+    "relationships.check_in_link",
+    "relationships.log_link",
 }
 
 def _url(app, rule: Rule) -> str:

@@ -24,9 +24,11 @@ from portal.calls.models import (
     ProposedTime,
 )
 from portal.db import utcnow
+from portal.evaluations.models import Evaluation, EvaluationKind
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mentors.models import ProfileState
+from portal.relationships.models import ActionItem, CheckIn, MentoringSession
 from tests.support.agreements import client_for
 
 #: Route arguments that are not ids of anyone's objects: tokens authorise themselves (their
@@ -36,9 +38,16 @@ NOT_IDS = {"token", "slug", "filename"}
 #: Route argument -> the kind of object it names.
 ID_KINDS = {"profile_id": "profile", "call_id": "call", "reference": "agreement",
             "message_id": "dead_letter", "approval_id": "approval"}
+ID_KINDS |= {"relationship_id": "relationship", "check_in_id": "check_in"}
+ID_KINDS |= {"session_id": "session", "action_id": "action"}
+ID_KINDS |= {"evaluation_id": "evaluation"}
+#: A route with two ids names its object by the other one; that object's sample carries both.
+OUTER_IDS = {"relationship_id"}
 
 #: What an administrator's pages show of their own scheme (nothing of any other).
 ADMINISTERED = {"agreement", "dead_letter", "approval"}
+#: Pages of the pair's own that an administrator of their scheme may also use.
+ADMINISTRATORS_TOO = {"relationships.end"}
 
 ACTORS = ["mentee-A", "mentor-A", "admin-A", "mentee-B", "mentor-B", "admin-B", "signed-out"]
 
@@ -94,6 +103,37 @@ def _approval(scheme, mentee: User) -> LineManagerApproval:
     return approval
 
 
+def _check_in(relationship) -> CheckIn:
+    check_in = CheckIn(relationship_id=relationship.id, kind="review",
+                       due_on=utcnow().date())
+    db.session.add(check_in)
+    db.session.commit()
+    return check_in
+
+
+def _session_and_action(relationship) -> tuple[MentoringSession, ActionItem]:
+    session = MentoringSession(relationship_id=relationship.id,
+                               starts_at=utcnow().replace(year=utcnow().year + 1),
+                               place=f"{relationship.mentee.full_name}'s office")
+    db.session.add(session)
+    db.session.flush()
+    action = ActionItem(relationship_id=relationship.id, session_id=session.id,
+                        what="Shadow a planning committee")
+    db.session.add(action)
+    db.session.commit()
+    return session, action
+
+
+def _evaluation(relationship) -> Evaluation:
+    evaluation = Evaluation(relationship_id=relationship.id, scheme_id=relationship.scheme_id,
+                            user_id=relationship.mentee_id, party="mentee",
+                            kind=EvaluationKind.END, questions=["What went well?"],
+                            closes_at=utcnow().replace(year=utcnow().year + 1))
+    db.session.add(evaluation)
+    db.session.commit()
+    return evaluation
+
+
 def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
     actors: dict[str, User | None] = {"signed-out": None}
     things: list[Thing] = []
@@ -130,19 +170,38 @@ def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
             Thing("approval", letter, _approval(scheme, asker).id, [asker], private=True,
                   secrets=["Manager Ottoline", f"manager.{asker.id}@else.gov.uk"]),
         ]
+        things += [
+            Thing("relationship", letter, relationship.id,
+                  [relationship.mentor, relationship.mentee], private=True),
+            Thing("check_in", letter, {"relationship_id": relationship.id,
+                                       "check_in_id": _check_in(relationship).id},
+                  [relationship.mentor, relationship.mentee], private=True),
+        ]
+        session, action = _session_and_action(relationship)
+        things += [
+            Thing("session", letter, session.id, [relationship.mentor, relationship.mentee],
+                  private=True),
+            Thing("action", letter, action.id, [relationship.mentor, relationship.mentee],
+                  private=True, secrets=["Shadow a planning committee"]),
+        ]
+        things += [
+            Thing("evaluation", letter, _evaluation(relationship).id,
+                  [relationship.mentor, relationship.mentee], private=True),
+        ]
     return actors, things
 
 
-def _forbidden(actor: str, thing: Thing) -> bool:
-    """May ``actor`` not see ``thing`` on any page? Another scheme's objects never; in their own
-    scheme, nobody but its people sees a private one, except the scheme's administrator, whose
-    pages show its agreements, line managers' approvals and undelivered emails."""
+def _forbidden(actor: str, thing: Thing, endpoint: str) -> bool:
+    """May ``actor`` not see ``thing`` on this page? Another scheme's objects never; in their
+    own scheme, nobody but its people sees a private one, except the scheme's administrator,
+    whose pages show its agreements, line managers' approvals and undelivered emails, and who
+    may end a relationship."""
     if actor == "signed-out":
         return True
     role, letter = actor.split("-")
     if thing.scheme != letter:
         return True
-    if role == "admin" and thing.kind in ADMINISTERED:
+    if role == "admin" and (thing.kind in ADMINISTERED or endpoint in ADMINISTRATORS_TOO):
         return False
     return thing.private
 
@@ -168,12 +227,14 @@ def test_another_schemes_or_persons_object_is_refused_without_a_name(app, make, 
     failures = []
     walked = 0
     for rule in _id_rules(app):
-        (arg,) = rule.arguments - NOT_IDS
+        ids = rule.arguments - NOT_IDS
+        (arg,) = ids - OUTER_IDS if len(ids) > 1 else ids
         for thing in things:
-            if thing.kind != ID_KINDS.get(arg) or not _forbidden(actor, thing):
+            if thing.kind != ID_KINDS.get(arg) or not _forbidden(actor, thing, rule.endpoint):
                 continue
+            values = thing.value if isinstance(thing.value, dict) else {arg: thing.value}
             with app.test_request_context():
-                url = url_for(rule.endpoint, **{arg: thing.value})
+                url = url_for(rule.endpoint, **values)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 # A form that does not validate must not name the object either.
                 data = {"csrf_token": token, f"p{thing.value}-note": "x" * 5000,

@@ -87,8 +87,15 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
                                    "by_name": mentor.full_name}
         yield "call_not_taken_forward", {**common, "call": call, "name": "Someone", "role": role,
                                          "other_name": mentor.full_name, "find_url": find_url}
-        yield "call_matched", {**common, "call": call, "name": "Someone", "role": role,
-                               "other_name": mentor.full_name}
+        yield "call_follow_up", {**common, "call": call, "name": "Someone", "role": role,
+                                 "other_name": mentor.full_name, "reminder": by_you}
+        yield "call_answered", {**common, "call": call, "name": "Someone",
+                                "other_name": mentor.full_name, "ended": by_you}
+        yield "call_did_not_happen", {**common, "call": call, "name": "Someone",
+                                      "other_name": mentor.full_name,
+                                      "other_said": Thing(value="yes") if by_you else None,
+                                      "new_time_url": mail.absolute_url("calls.reschedule",
+                                                                        call_id=42)}
     yield "line_manager_request", {**common, "approval": approval, "name": "Lee Manager",
                                    "mentee_name": mentee.full_name}
     for template in ("line_manager_approved", "line_manager_declined"):
@@ -110,6 +117,66 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
                                    "changed": ["start date", "number of sessions"],
                                    "had_signatures": is_mentee, "by_you": False}
     yield "agreement_submit_reminder", {**common, "agreement": agreement, "name": "Someone"}
+    relationship = Thing(id=7, mentor=mentor, mentee=mentee)
+    for kind, reminder in (("review", False), ("midpoint", False), ("review", True)):
+        yield "check_in", {**common, "check_in": Thing(id=9, kind=kind),
+                           "relationship": relationship, "name": mentee.full_name,
+                           "other_name": mentor.full_name, "role": "mentee", "held": 3,
+                           "reminder": reminder}
+    for template in ("check_in_need_help", "check_in_want_to_end"):
+        yield template, {**common, "check_in": Thing(id=9, kind="review"),
+                         "relationship": relationship, "role": "mentor",
+                         "by_name": mentor.full_name, "answered_at": AT, "held": 3}
+    yield "relationship_quiet", {**common, "relationship": relationship, "name": mentee.full_name,
+                                 "other_name": mentor.full_name, "role": "mentee", "last": AT,
+                                 "weeks": 6, "held": 2}
+    yield "relationship_quiet_admin", {**common, "relationship": relationship, "last": AT,
+                                       "weeks": 6, "nudged_at": AT + dt.timedelta(weeks=6),
+                                       "held": 2}
+    ending = Thing(id=7, mentor=mentor, mentee=mentee, profile=Thing(display_name=mentor.full_name),
+                   ended_at=AT)
+    for role, other in (("mentee", mentor), ("mentor", mentee)):
+        person = {"relationship": ending, "name": "Someone", "role": role,
+                  "other_name": other.full_name}
+        for ended_by, by_me in (("mentor", role == "mentor"), ("administrator", False)):
+            yield "relationship_ended", {**common, **person, "ended_by": ended_by,
+                                         "ended_by_me": by_me, "find_url": find_url,
+                                         "cancelled": 1}
+        yield "relationship_ending_soon", {**common, **person, "ends_on": AT.date()}
+        yield "relationship_completed", {**common, **person, "ends_on": AT.date()}
+    yield "relationship_ended_admin", {**common, "relationship": ending, "ended_by": "mentee",
+                                       "category": None, "reason": "Our diaries never met."}
+    for kind, anonymous in (("end", True), ("midpoint", False), ("follow_up", True)):
+        evaluation = Thing(id=15, kind=kind, anonymous=anonymous, questions=["Why?"] * 6,
+                           closes_at=AT + dt.timedelta(days=28))
+        for template in ("evaluation_opened", "evaluation_reminder"):
+            yield template, {**common, "evaluation": evaluation, "name": mentee.full_name,
+                             "role": "mentee", "other_name": mentor.full_name}
+    pair = Thing(id=7, mentor=mentor, mentee=mentee)
+    booked = Thing(id=11, starts_at=AT, duration_minutes=60, format=Thing(label="Video call"),
+                   place=MEETING, late_notice=False, held_on=None)
+    held = Thing(id=12, starts_at=None, duration_minutes=45, held_on=AT.date())
+    late = Thing(**{**vars(booked), "late_notice": True})
+    plan_url = mail.absolute_url("relationships.new_action", relationship_id=7, session=11)
+    for by_you in (True, False):
+        session_common = {**common, "relationship": pair, "name": "Someone",
+                          "other_name": mentor.full_name, "by_you": by_you,
+                          "actor_name": mentee.full_name}
+        yield "session_booked", {**session_common, "session": booked}
+        yield "session_changed", {**session_common, "session": booked,
+                                  "previous": AT - dt.timedelta(days=2)}
+        yield "session_cancelled", {**session_common, "session": late if by_you else booked,
+                                    "notice_hours": 48}
+    for plan_each, you_record, who in ((False, True, "the mentee"), (True, True, "either of you"),
+                                       (True, False, "the mentee")):
+        yield "session_follow_up", {**common, "relationship": pair, "session": booked,
+                                    "name": "Someone", "other_name": mentor.full_name,
+                                    "plan_url": plan_url, "plan_each_session": plan_each,
+                                    "you_record": you_record, "who_records": who}
+    for session in (booked, held):
+        yield "session_action_plan", {**common, "relationship": pair, "session": session,
+                                      "name": "Someone", "other_name": mentor.full_name,
+                                      "plan_url": plan_url}
     yield "agreement_submitted", {**common, "agreement": agreement, "version": version}
 
 

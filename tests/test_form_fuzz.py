@@ -33,12 +33,22 @@ from portal.calls.forms import (
 )
 from portal.calls.models import ChemistryCall
 from portal.db import utcnow
+from portal.evaluations.forms import form_class
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.mail.models import MessageState
 from portal.mentors import shortlist
 from portal.mentors.forms import NoteForm, ProfileForm
 from portal.mentors.models import ProfileState
+from portal.relationships.forms import (
+    ActionDoneForm,
+    ActionForm,
+    CheckInForm,
+    EndForm,
+    LogForm,
+    SessionForm,
+    UnbookedLogForm,
+)
 from tests.conftest import PACK_DEFAULTS, Client
 from tests.support.agreements import TERMS, client_for, pair, sign_form
 from tests.support.calls import time_values
@@ -254,6 +264,133 @@ def _outcome(w: World) -> Target:
                   {"decision": "yes", "reason": "We got on well."})
 
 
+def _after_call_link(w: World) -> Target:
+    from portal.calls import follow_up
+
+    call = w.accepted_call()
+    call.scheduled_at = utcnow() - dt.timedelta(hours=1)
+    db.session.commit()
+    follow_up.send_due()
+    link = w.link(call.mentee.email, "call_follow_up", "answer=no").split("?")[0]
+    return Target(w.browser(), link, {"decision": "no", "reason": "We got on, but not a fit."})
+
+
+def _check_in(w: World, by_link: bool) -> Target:
+    """A running pair whose review check-in went today: the mentee answers it."""
+    from portal.relationships import check_ins
+    from portal.relationships.models import CheckIn
+
+    today = utcnow().date()
+    relationship = w.make.active_relationship(
+        start_date=today - dt.timedelta(days=90), review_date=today,
+        mentor_email=w.email("mentor"), mentee_email=w.email("mentee"))
+    assert check_ins.send_due().sent == 1
+    if by_link:
+        link = w.link(relationship.mentee.email, "check_in", "answer=need_help").split("?")[0]
+        return Target(w.browser(), link, {"answer": "need_help"})
+    check_in = db.session.scalars(sa.select(CheckIn).where(
+        CheckIn.relationship_id == relationship.id)).one()
+    return Target(w.browser(relationship.mentee),
+                  f"/relationships/{relationship.id}/check-ins/{check_in.id}",
+                  {"answer": "on_track"})
+
+
+def _end(w: World) -> Target:
+    """A running pair: the mentee ends it, with a reason for the administrators."""
+    relationship = w.make.active_relationship(mentor_email=w.email("mentor"),
+                                              mentee_email=w.email("mentee"))
+    return Target(w.browser(relationship.mentee), f"/relationships/{relationship.id}/end",
+                  {"category": "circumstances", "reason": "A new post from next month."})
+
+
+def _running(w: World):
+    """A running pair (the mentee books and records the action plan)."""
+    return w.make.active_relationship(mentor_email=w.email("mentor"),
+                                      mentee_email=w.email("mentee"))
+
+
+def _session_form() -> dict:
+    day, time = _later(8, 10)
+    return {"day": day, "time": time, "minutes": "60", "format": "video",
+            "place": "Teams: https://teams.example.net/l/meetup/7"}
+
+
+def _past_session(w: World):
+    """A running pair's booked session that ended an hour ago."""
+    from portal.relationships.models import MentoringSession
+
+    relationship = _running(w)
+    session = MentoringSession(relationship_id=relationship.id, duration_minutes=60,
+                               starts_at=utcnow() - dt.timedelta(hours=2), place="Room 2")
+    db.session.add(session)
+    db.session.commit()
+    return relationship, session
+
+
+def _booked(w: World, action: str) -> Target:
+    relationship = _running(w)
+    mentee = w.browser(relationship.mentee)
+    assert mentee.post_form(f"/relationships/{relationship.id}/sessions/new",
+                            _session_form()).status_code == 303
+    session_id = db.session.scalar(sa.text("SELECT max(id) FROM mentoring_session"))
+    data = ({**_session_form(), "time": "15:30", "minutes": "75"} if action == "change"
+            else {})
+    return Target(mentee, f"/relationships/sessions/{session_id}/{action}", data)
+
+
+def _log_session(w: World, by_link: bool) -> Target:
+    from portal.relationships import follow_up
+
+    relationship, session = _past_session(w)
+    data = {"outcome": "met", "held_on": utcnow().date().isoformat(), "minutes": "50"}
+    if by_link:
+        follow_up.send_due()
+        link = w.link(relationship.mentor.email, "session_follow_up", "answer=met")
+        return Target(w.browser(), link.split("?")[0], data)
+    return Target(w.browser(relationship.mentor), f"/relationships/sessions/{session.id}/log",
+                  data)
+
+
+def _log_unbooked(w: World) -> Target:
+    relationship = _running(w)
+    return Target(w.browser(relationship.mentor),
+                  f"/relationships/{relationship.id}/sessions/log",
+                  {"held_on": utcnow().date().isoformat(), "minutes": "45"})
+
+
+def _new_action(w: World) -> Target:
+    relationship, session = _past_session(w)
+    return Target(w.browser(relationship.mentee), f"/relationships/{relationship.id}/actions/new",
+                  {"goal": "other", "what": "Read the new local plan", "owner": "both",
+                   "due_on": _later(20, 9)[0], "session": str(session.id)})
+
+
+def _action_done(w: World) -> Target:
+    target = _new_action(w)
+    assert target.client.post_form(target.url, target.data).status_code == 303
+    action_id = db.session.scalar(sa.text("SELECT max(id) FROM action_item"))
+    return Target(target.client, f"/relationships/actions/{action_id}/done", {"done": "yes"})
+
+
+EVALUATION_QUESTIONS = ["What went well?", "What could have gone better?"]
+
+
+def _evaluation(w: World) -> Target:
+    """A pair that has just ended: the mentee answers their end-of-mentoring evaluation."""
+    from portal.evaluations.models import Evaluation
+    from portal.relationships import ending
+
+    scheme = w.scheme(evaluation_form={"mentor": EVALUATION_QUESTIONS,
+                                       "mentee": EVALUATION_QUESTIONS})
+    relationship = w.make.active_relationship(scheme, mentor_email=w.email("mentor"),
+                                              mentee_email=w.email("mentee"))
+    ending.end(relationship.id, relationship.mentee, category=None)
+    evaluation_id = db.session.scalar(sa.select(Evaluation.id).where(
+        Evaluation.relationship_id == relationship.id, Evaluation.party == "mentee"))
+    return Target(w.browser(relationship.mentee), f"/evaluations/{evaluation_id}",
+                  {"answer_1": "We met every month.", "answer_2": "Shorter sessions."})
+
+
 def _ask_line_manager(w: World) -> Target:
     scheme = w.scheme(needs_line_manager_approval=True)
     mentee = w.make.mentee(scheme, email=w.email("mentee"))
@@ -364,8 +501,25 @@ CASES = [
         w, "reschedule", "mentor", dict(zip(("new_date", "new_time"), _later(9, 11), strict=True),
                                         details="The same Teams link")), RescheduleForm),
     Case("calls.decide", _outcome, OutcomeForm),
+    Case("calls.after_call", _after_call_link, OutcomeForm),
     Case("calls.ask_line_manager", _ask_line_manager, LineManagerForm),
+    Case("relationships.check_in_link", lambda w: _check_in(w, by_link=True), CheckInForm),
+    Case("relationships.check_in", lambda w: _check_in(w, by_link=False), CheckInForm),
+    Case("relationships.end", _end, EndForm),
+    Case("relationships.book", lambda w: Target(
+        w.browser((r := _running(w)).mentee), f"/relationships/{r.id}/sessions/new",
+        _session_form()), SessionForm, repeatable=True),
+    Case("relationships.change_session", lambda w: _booked(w, "change"), SessionForm),
+    Case("relationships.cancel_session", lambda w: _booked(w, "cancel")),
+    Case("relationships.log_session", lambda w: _log_session(w, by_link=False), LogForm),
+    Case("relationships.log_link", lambda w: _log_session(w, by_link=True), LogForm),
+    Case("relationships.log_unbooked", _log_unbooked, UnbookedLogForm, repeatable=True),
+    Case("relationships.new_action", _new_action, ActionForm, repeatable=True),
+    Case("relationships.action_done", _action_done, ActionDoneForm, repeatable=True),
     Case("calls.line_manager", _line_manager, LineManagerAnswerForm),
+    Case("evaluations.answer", _evaluation, form_class(EVALUATION_QUESTIONS)),
+    Case("evaluations.draft", lambda w: _draft(_evaluation(w)), form_class(EVALUATION_QUESTIONS),
+         repeatable=True),
     Case("agreements.edit_terms", _terms, TermsForm, repeatable=True),
     Case("agreements.terms_draft", lambda w: _draft(_terms(w)), TermsForm, repeatable=True),
     Case("agreements.send", lambda w: _agreement_button(w, "send", "terms")),

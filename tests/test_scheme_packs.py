@@ -134,8 +134,9 @@ def test_evaluation_asks_each_party_questions(runner, slug):
     load(runner)
     evaluation = schemes()[slug].evaluation_form
 
-    assert set(evaluation) == {"mentor", "mentee"}
-    for questions in evaluation.values():
+    assert set(evaluation) == {"mentor", "mentee", "window_days", "anonymous", "at_midpoint",
+                               "follow_up_months"}
+    for questions in (evaluation["mentor"], evaluation["mentee"]):
         assert 4 <= len(questions) <= 8
         assert all(q.endswith("?") for q in questions)
 
@@ -151,7 +152,8 @@ def test_schemes_keep_the_rules_of_the_schemes_they_are_modelled_on(runner):
     # would be refused. An operator adds its own (see the README's pack format).
     assert all(s.line_manager_domains == [] for s in found.values())
     # West Suffolk's evaluation form: six questions for each party.
-    assert [len(q) for q in found["west-suffolk"].evaluation_form.values()] == [6, 6]
+    evaluation = found["west-suffolk"].evaluation_form
+    assert [len(evaluation["mentor"]), len(evaluation["mentee"])] == [6, 6]
     # East Midlands: four to six sessions over twelve months, 48 hours' notice, mentee leads.
     terms = found["east-midlands-childrens"].agreement_template["terms"]
     assert 4 <= terms["sessions"] <= 6 and terms["duration_months"] == 12
@@ -294,3 +296,168 @@ def test_signed_text_has_no_broken_sentence_or_placeholder(slug):
             assert block.text.rstrip().endswith((".", "?", ":")), f"{slug}: {block.text!r}"
         if block.kind == "field" and re.search(r"[a-z][.;] [A-Za-z]", block.text):
             assert block.text.endswith("."), f"{slug}: {block.label}: {block.text!r}"
+
+
+# --- the [running] settings: how the relationship runs after the agreement --------------------
+
+RUNNING_BROKEN = {
+    "quiet weeks as text": ('quiet_weeks = "six"', "running quiet_weeks must be a whole number "
+                                                   "of weeks from 1 to 26"),
+    "quiet weeks of none": ("quiet_weeks = 0", "running quiet_weeks must be a whole number"),
+    "quiet weeks over half a year": ("quiet_weeks = 27", "from 1 to 26"),
+    "quiet weeks as true": ("quiet_weeks = true", "running quiet_weeks must be a whole number"),
+    "quiet weeks with a fraction": ("quiet_weeks = 6.5", "running quiet_weeks must be a whole"),
+    "actions by a line manager": ('actions_by = "manager"', "running actions_by must be one of "
+                                                            "mentee, mentor, both, not 'manager'"),
+    "action plan each session as text": ('action_plan_each_session = "yes"',
+                                         "running action_plan_each_session must be true or false"),
+    "midpoint as a number": ("midpoint_check_in = 1",
+                             "running midpoint_check_in must be true or false"),
+    "unknown setting": ("check_in_weeks = 4", "running has unknown settings: check_in_weeks"),
+    "running not a table": (None, "running must be a table: [running]"),
+}
+
+
+def running_pack(kind: str) -> str:
+    text = pack_text("act-project").replace('slug = "act-project"', 'slug = "broken"')
+    text = text.split("\n[running]\n")[0]
+    line, _ = RUNNING_BROKEN[kind]
+    if line is None:
+        return text.replace('slug = "broken"', 'slug = "broken"\nrunning = "weekly"')
+    return text + "\n[running]\n" + line + "\n"
+
+
+@pytest.mark.parametrize("kind", sorted(RUNNING_BROKEN))
+def test_a_pack_with_a_bad_running_setting_is_refused_and_changes_nothing(runner, tmp_path, kind):
+    load(runner)
+    before = snapshot()
+    path = tmp_path / "broken.toml"
+    path.write_text(running_pack(kind), encoding="utf-8")
+
+    result = load(runner, path)
+
+    assert result.exit_code == 1
+    assert "Error: broken.toml" in result.output
+    assert RUNNING_BROKEN[kind][1] in result.output
+    assert "No schemes were changed." in result.output
+    assert snapshot() == before
+
+
+def test_each_scheme_runs_its_relationships_as_its_scheme_does(runner):
+    load(runner)
+    found = schemes()
+    setting = {slug: s.running_setting for slug, s in found.items()}
+    # West Suffolk: the mentee completes an action plan after each formal discussion.
+    assert setting["west-suffolk"]("actions_by") == "mentee"
+    assert setting["west-suffolk"]("action_plan_each_session") is True
+    # East Midlands: the mentee leads; sessions months apart are not a quiet pair.
+    assert setting["east-midlands-childrens"]("actions_by") == "mentee"
+    assert setting["east-midlands-childrens"]("quiet_weeks") >= 12
+    # Hertfordshire: the mentor monitors the goals and reviews the relationship along the way.
+    assert setting["herts-planning"]("actions_by") in ("mentor", "both")
+    assert setting["herts-planning"]("midpoint_check_in") is True
+    for scheme in found.values():
+        assert 1 <= scheme.running_setting("quiet_weeks") <= 26
+
+
+def test_a_pack_without_running_settings_uses_the_defaults(runner, tmp_path):
+    load(runner)
+    edited = tmp_path / "west-suffolk.toml"
+    edited.write_text(pack_text("west-suffolk").split("\n[running]\n")[0], encoding="utf-8")
+
+    result = load(runner, edited)
+
+    assert result.exit_code == 0, result.output
+    scheme = schemes()["west-suffolk"]
+    assert scheme.running == {}
+    assert scheme.running_setting("quiet_weeks") == 6
+    assert scheme.running_setting("action_plan_each_session") is False
+
+
+# --- the [evaluation] settings: when people are asked, and what administrators see -------------
+
+EVALUATION_BROKEN = {
+    "window of a few days": ("window_days = 3", "evaluation window_days must be a whole number "
+                                                "from 7 to 90"),
+    "window over a quarter": ("window_days = 91", "from 7 to 90"),
+    "window as text": ('window_days = "four weeks"', "evaluation window_days must be a whole"),
+    "window as true": ("window_days = true", "evaluation window_days must be a whole"),
+    "anonymous as text": ('anonymous = "yes"', "evaluation anonymous must be true or false"),
+    "midpoint as a number": ("at_midpoint = 1", "evaluation at_midpoint must be true or false"),
+    "follow-up too late": ("follow_up_months = 25", "evaluation follow_up_months must be a "
+                                                    "whole number from 0 to 24"),
+    "follow-up negative": ("follow_up_months = -1", "from 0 to 24"),
+    "follow-up with a fraction": ("follow_up_months = 6.5", "evaluation follow_up_months must"),
+    "unknown setting": ("sign_together = true", "evaluation has unknown settings: sign_together"),
+    "questions not a list": ('mentor = "How did it go?"',
+                             "evaluation must list questions for mentor and mentee"),
+    "an empty question": ('mentee = ["How did it go?", " "]',
+                          "evaluation must list questions for mentor and mentee"),
+    "the same question twice": ('mentee = ["How did it go?", "How did it go?"]',
+                                "evaluation mentee asks the same question twice"),
+    "evaluation not a table": (None, "evaluation must be a table: [evaluation]"),
+}
+
+
+def evaluation_pack(kind: str) -> str:
+    """The ACT pack with its [evaluation] table replaced by one holding ``kind``'s line."""
+    text = pack_text("act-project").replace('slug = "act-project"', 'slug = "broken"')
+    before, after = text.split("\n[evaluation]\n")
+    rest = after[after.index("\n["):] if "\n[" in after else ""
+    line, _ = EVALUATION_BROKEN[kind]
+    if line is None:
+        return before.replace('slug = "broken"', 'slug = "broken"\nevaluation = "at the end"'
+                              ) + rest
+    questions = 'mentor = ["What went well?"]\nmentee = ["What went well?"]\n'
+    table = "\n".join(row for row in questions.splitlines()
+                       if row.split(" = ")[0] != line.split(" = ")[0])
+    return before + "\n[evaluation]\n" + table + "\n" + line + "\n" + rest
+
+
+@pytest.mark.parametrize("kind", sorted(EVALUATION_BROKEN))
+def test_a_pack_with_a_bad_evaluation_setting_is_refused_and_changes_nothing(runner, tmp_path,
+                                                                              kind):
+    load(runner)
+    before = snapshot()
+    forms = {slug: s.evaluation_form for slug, s in schemes().items()}
+    path = tmp_path / "broken.toml"
+    path.write_text(evaluation_pack(kind), encoding="utf-8")
+
+    result = load(runner, path)
+
+    assert result.exit_code == 1
+    assert "Error: broken.toml" in result.output
+    assert EVALUATION_BROKEN[kind][1] in result.output
+    assert "No schemes were changed." in result.output
+    assert snapshot() == before
+    assert {slug: s.evaluation_form for slug, s in schemes().items()} == forms
+
+
+def test_each_scheme_evaluates_as_its_scheme_does(runner):
+    load(runner)
+    found = {slug: s.evaluation_form for slug, s in schemes().items()}
+    # West Suffolk: both agree (and sign) the evaluation, so it is not anonymous.
+    assert found["west-suffolk"]["anonymous"] is False
+    # GLA Group: themes are shared across its organisations without names.
+    assert found["gla-group"]["anonymous"] is True
+    # The others ask once, at the end.
+    for form in found.values():
+        assert 7 <= form["window_days"] <= 90
+        assert form["at_midpoint"] is False and form["follow_up_months"] == 0
+
+
+def test_a_pack_without_evaluation_settings_uses_the_defaults(runner, tmp_path):
+    load(runner)
+    text = pack_text("herts-planning")
+    for key in ("window_days", "anonymous", "at_midpoint", "follow_up_months"):
+        text = re.sub(rf"(?m)^{key} = .*$", "", text)
+    edited = tmp_path / "herts-planning.toml"
+    edited.write_text(text, encoding="utf-8")
+
+    result = load(runner, edited)
+
+    assert result.exit_code == 0, result.output
+    form = schemes()["herts-planning"].evaluation_form
+    assert (form["window_days"], form["anonymous"], form["at_midpoint"],
+            form["follow_up_months"]) == (28, True, False, 0)
+    assert form["mentee"] == tomllib.loads(pack_text("herts-planning"))["evaluation"]["mentee"]

@@ -26,6 +26,7 @@ from portal.calls.places import give_place_back
 from portal.calls.queries import lock_profile
 from portal.db import utcnow
 from portal.errors import DomainError
+from portal.evaluations.opening import open_at_end
 from portal.extensions import db
 from portal.relationships import progress, queries, sessions
 from portal.relationships.models import (
@@ -124,6 +125,7 @@ def _finish(relationship: Relationship, kind: EndKind, person: User | None, *,
     audit.record(db.session, "relationship", relationship.id, "ended",
                  actor_id=person.id if person is not None else None, ip_address=ip,
                  kind=kind.value, category=category.value if category else None)
+    open_at_end(relationship)
     return cancelled
 
 

@@ -49,7 +49,8 @@ class Scheme(Base):
     expertise_areas: Mapped[list] = mapped_column(default=list)
     #: {"sections": [{"title", "party", "clauses": [...]}], "terms": {name: default}, "notes": ...}
     agreement_template: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    #: {"mentor": [questions], "mentee": [questions]}
+    #: {"mentor": [questions], "mentee": [questions], "window_days", "anonymous",
+    #: "at_midpoint", "follow_up_months"}: the pack's [evaluation] table, checked at load.
     evaluation_form: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The scheme's own look, from its pack's [brand] table: {"organisation", "colour" (#rrggbb,
     #: checked for contrast at load), "logo" (a file in packs/logos/), "logo_alt"}. Empty: the

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.schemes.models import Scheme
+from portal.schemes.models import RUNNING_DEFAULTS, Scheme
 
 PACK_DIR = Path(__file__).parent / "packs"
 #: Where a pack's logo file lives (its [brand] logo names a file here).
@@ -76,6 +76,7 @@ def read_pack(path: Path) -> dict[str, Any]:
         raise PackError(f"{path.name}: needs_line_manager_approval must be true or false")
     data["line_manager_domains"] = _line_manager_domains(path, data)
     data["brand"] = _brand(path, data.get("brand", {}), logo_dir=path.parent / "logos")
+    data["running"] = _running(path, data.get("running", {}))
     areas = data["expertise_areas"]
     if not (isinstance(areas, list) and areas and all(isinstance(a, str) and a for a in areas)):
         raise PackError(f"{path.name}: expertise_areas must be a list of names")
@@ -86,12 +87,7 @@ def read_pack(path: Path) -> dict[str, Any]:
         isinstance(v, bool) or not isinstance(v, int | str) for v in terms.values()
     ):
         raise PackError(f"{path.name}: agreement terms must be numbers or text")
-    evaluation = data.get("evaluation", {})
-    if not isinstance(evaluation, dict) or any(
-        not isinstance(questions, list) or not all(isinstance(q, str) for q in questions)
-        for questions in evaluation.values()
-    ):
-        raise PackError(f"{path.name}: evaluation must list questions for mentor and mentee")
+    data["evaluation"] = _evaluation(path, data.get("evaluation", {}))
     return data
 
 
@@ -110,6 +106,88 @@ def _line_manager_domains(path: Path, data: dict[str, Any]) -> list[str]:
         raise PackError(f"{path.name}: line_manager_domains is set but "
                         "needs_line_manager_approval is not true")
     return domains
+
+
+#: Who may record the action plan, as a pack's [running] actions_by names them.
+ACTIONS_BY = ("mentee", "mentor", "both")
+QUIET_WEEKS = (1, 26)
+
+
+def _running(path: Path, running: Any) -> dict[str, Any]:
+    """The pack's [running] table, checked: how the running relationship works in this scheme
+    (see RUNNING_DEFAULTS). Always a dict, so removing [running] brings the defaults back."""
+    if not isinstance(running, dict):
+        raise PackError(f"{path.name}: running must be a table: [running]")
+    unknown = set(running) - set(RUNNING_DEFAULTS)
+    if unknown:
+        raise PackError(f"{path.name}: running has unknown settings: "
+                        f"{', '.join(sorted(unknown))} (it takes "
+                        f"{', '.join(RUNNING_DEFAULTS)})")
+    low, high = QUIET_WEEKS
+    weeks = running.get("quiet_weeks", RUNNING_DEFAULTS["quiet_weeks"])
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not low <= weeks <= high:
+        raise PackError(f"{path.name}: running quiet_weeks must be a whole number of weeks from "
+                        f"{low} to {high}")
+    if running.get("actions_by", RUNNING_DEFAULTS["actions_by"]) not in ACTIONS_BY:
+        raise PackError(f"{path.name}: running actions_by must be one of "
+                        f"{', '.join(ACTIONS_BY)}, not {running['actions_by']!r}")
+    for key in ("action_plan_each_session", "midpoint_check_in", "one_mentor_at_a_time"):
+        if not isinstance(running.get(key, False), bool):
+            raise PackError(f"{path.name}: running {key} must be true or false")
+    return dict(running)
+
+
+#: The defaults of a pack's [evaluation] settings, stored beside its questions: how many days
+#: each evaluation stays open, whether administrators see answers without names, whether to ask
+#: on the agreement's review date too, and how many months after the end to ask again (0: not).
+EVALUATION_DEFAULTS: dict[str, Any] = {
+    "window_days": 28,
+    "anonymous": True,
+    "at_midpoint": False,
+    "follow_up_months": 0,
+}
+EVALUATION_NUMBERS = {"window_days": (7, 90), "follow_up_months": (0, 24)}
+EVALUATION_MAX_QUESTIONS = 20
+EVALUATION_QUESTION_MAX = 500
+
+
+def _evaluation(path: Path, evaluation: Any) -> dict[str, Any]:
+    """The pack's [evaluation] table, checked: each party's questions (kept exactly as
+    written) and the settings, with their defaults filled in (EVALUATION_DEFAULTS)."""
+    if not isinstance(evaluation, dict):
+        raise PackError(f"{path.name}: evaluation must be a table: [evaluation]")
+    known = {"mentor", "mentee", *EVALUATION_DEFAULTS}
+    unknown = set(evaluation) - known
+    if unknown:
+        raise PackError(f"{path.name}: evaluation has unknown settings: "
+                        f"{', '.join(sorted(unknown))} (it takes {', '.join(sorted(known))})")
+    checked: dict[str, Any] = {}
+    for party in ("mentor", "mentee"):
+        questions = evaluation.get(party, [])
+        if not isinstance(questions, list) or not all(
+                isinstance(q, str) and q.strip() for q in questions):
+            raise PackError(f"{path.name}: evaluation must list questions for mentor and mentee")
+        if len(questions) > EVALUATION_MAX_QUESTIONS or any(
+                len(q) > EVALUATION_QUESTION_MAX for q in questions):
+            raise PackError(f"{path.name}: evaluation {party} may have at most "
+                            f"{EVALUATION_MAX_QUESTIONS} questions of up to "
+                            f"{EVALUATION_QUESTION_MAX} characters each")
+        if len(set(questions)) != len(questions):
+            raise PackError(f"{path.name}: evaluation {party} asks the same question twice")
+        if questions:
+            checked[party] = questions
+    for key, (low, high) in EVALUATION_NUMBERS.items():
+        value = evaluation.get(key, EVALUATION_DEFAULTS[key])
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise PackError(f"{path.name}: evaluation {key} must be a whole number from {low} "
+                            f"to {high}")
+        checked[key] = value
+    for key in ("anonymous", "at_midpoint"):
+        value = evaluation.get(key, EVALUATION_DEFAULTS[key])
+        if not isinstance(value, bool):
+            raise PackError(f"{path.name}: evaluation {key} must be true or false")
+        checked[key] = value
+    return checked
 
 
 def contrast_ratio(first: str, second: str) -> float:
@@ -200,4 +278,5 @@ def load_pack(session, data: dict[str, Any]) -> tuple[Scheme, bool]:
     scheme.agreement_template = data["agreement"]
     scheme.evaluation_form = data.get("evaluation", {})
     scheme.brand = data.get("brand", {})
+    scheme.running = data.get("running", {})
     return scheme, created

@@ -1,0 +1,120 @@
+"""Evaluations: the questions a scheme's pack asks each person about their mentoring, at its end
+(and, where the pack says, at the agreement's review date and some months after the end).
+
+One row per person, kind and relationship, holding the questions exactly as the pack wrote them
+when the evaluation opened, so a later change to the pack never changes what someone was asked.
+An evaluation is open until its person sends their answers (once) or its window closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.db import Base, Lifecycle, TransitionRefused, enum_column, utcnow
+from portal.errors import DomainError
+from portal.schemes.models import Scheme
+from portal.schemes.packs import EVALUATION_DEFAULTS
+from portal.templating import format_date
+
+
+class EvaluationKind(enum.StrEnum):
+    #: When the relationship ends, completed or early.
+    END = "end"
+    #: On the agreement's review date, where the pack asks (at_midpoint).
+    MIDPOINT = "midpoint"
+    #: Some months after the end, where the pack asks (follow_up_months).
+    FOLLOW_UP = "follow_up"
+
+    @property
+    def label(self) -> str:
+        return {"end": "At the end", "midpoint": "At the review date",
+                "follow_up": "After the end"}[self.value]
+
+
+class EvaluationState(enum.StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+
+
+#: An evaluation is answered once; a closed window is a matter of time, not of state.
+EVALUATION_LIFECYCLE: Lifecycle[EvaluationState] = Lifecycle({
+    EvaluationState.OPEN: {EvaluationState.SUBMITTED},
+    EvaluationState.SUBMITTED: set(),
+})
+
+
+def settings(scheme) -> dict[str, Any]:
+    """The scheme's evaluation settings (its pack's [evaluation] keys), with the defaults for
+    any it does not name."""
+    form = scheme.evaluation_form or {}
+    return {key: form.get(key, default) for key, default in EVALUATION_DEFAULTS.items()}
+
+
+def questions_for(scheme, party: str) -> list[str]:
+    """The pack's questions for ``party`` ("mentor" or "mentee"), exactly as written."""
+    return list((scheme.evaluation_form or {}).get(party) or [])
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"), index=True)
+    scheme_id: Mapped[int] = mapped_column(sa.ForeignKey("scheme.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    #: "mentor" or "mentee": whose questions these are.
+    party: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[EvaluationKind] = mapped_column(enum_column(EvaluationKind))
+    state: Mapped[EvaluationState] = mapped_column(enum_column(EvaluationState),
+                                                   default=EvaluationState.OPEN)
+    #: The pack's questions for the party when it opened, exactly as written there.
+    questions: Mapped[list] = mapped_column(default=list)
+    #: One answer per question, in the same order ("" for one left blank); None until sent.
+    answers: Mapped[list | None]
+    #: What the pack promised when it opened: administrators see the answers without names.
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closes_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+    scheme: Mapped[Scheme] = relationship(lazy="select")
+
+    __table_args__ = (sa.UniqueConstraint("relationship_id", "party", "kind"),)
+
+    def is_closed(self, now: dt.datetime | None = None) -> bool:
+        """Past its window without answers: nothing is accepted any more."""
+        return self.submitted_at is None and (now or utcnow()) >= self.closes_at
+
+    def is_waiting(self, now: dt.datetime | None = None) -> bool:
+        return self.state == EvaluationState.OPEN and not self.is_closed(now)
+
+    def move_to(self, state: EvaluationState) -> None:
+        """Change state along an allowed transition, or refuse with nothing changed."""
+        EVALUATION_LIFECYCLE.move(self, state, refuse=_refuse_move)
+
+
+def _refuse_move(evaluation: Evaluation, to: EvaluationState) -> DomainError:
+    if evaluation.state == EvaluationState.SUBMITTED and to == EvaluationState.SUBMITTED:
+        return DomainError(f"You sent your answers on {format_date(evaluation.submitted_at)}. "
+                           "They cannot be sent again or changed.", title="Already sent")
+    return TransitionRefused(f"Evaluation cannot go from {evaluation.state} to {to}")
+
+
+class EvaluationReminder(Base):
+    """The one reminder a person gets about an evaluation they have not answered: its unique
+    key makes the sweep safe to run twice at once."""
+
+    __tablename__ = "evaluation_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluation.id", ondelete="CASCADE"), unique=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
