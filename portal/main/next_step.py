@@ -311,6 +311,7 @@ def _running(agreement: Agreement, party: str, other: str,
     relationship = agreement.relationship
     page = url_for("relationships.show", relationship_id=relationship.id)
     books = may_arrange(agreement, party)
+    book = url_for("relationships.book", relationship_id=relationship.id)
     held, planned = running.held, agreement.sessions
     next_when = (f"{format_datetime(running.next_booked)} (UK time)"
                  if running.next_booked is not None else None)
@@ -327,7 +328,7 @@ def _running(agreement: Agreement, party: str, other: str,
                                         page, "See your sessions"))
         elif books:
             step = (_BOOK, NextStep(f"{held} of {planned} sessions with {other} have taken "
-                                    "place. Book your next session.", page,
+                                    "place. Book your next session.", book,
                                     "Book your next session", True))
         else:
             step = (_WAIT_BOOK, NextStep(f"Nothing to do now. {held} of {planned} sessions with "
@@ -341,7 +342,7 @@ def _running(agreement: Agreement, party: str, other: str,
         tasks.append(Task(FIRST_SESSION, NOT_STARTED, page,
                           f"Book it with {other}, or log it if you have already met."))
         step = (_BOOK, NextStep(f"Your agreement has been submitted. Book your first session "
-                                f"with {other}.", page, "Book your first session", True))
+                                f"with {other}.", book, "Book your first session", True))
     else:
         tasks.append(Task(FIRST_SESSION, waiting_for(other),
                           hint=f"In your agreement, {other} books the sessions."))

@@ -7,7 +7,9 @@ searches, shortlists the mentor and asks for a chemistry call; the mentor accept
 emailed Accept link; the call happens; both say "let's work together"; both fill in the terms,
 check them and send the agreement for signatures; both sign from their emailed links; the mentee
 submits it from the emailed link; the administrator acknowledges it from theirs, and finds it
-in the administration pages.
+in the administration pages. Then the relationship runs: the mentee books a session, the mentor
+logs it from the follow-up email, the mentee records an action against a goal, the mentor logs
+a second session, and the mentee answers the review check-in from its email.
 
 Every page on the way is checked with axe-core (WCAG 2.2 A and AA), has one h1, and has a
 title that no other page on the way has.
@@ -156,9 +158,19 @@ def test_the_whole_journey(portal, mail, check_axe, new_context, people, js):
     agreement = db.session.scalars(sa.select(Agreement)).one()
     assert agreement.state == AgreementState.ACKNOWLEDGED
     assert agreement.relationship.state == RelationshipState.ACTIVE
+
+    # The relationship runs: two sessions, an action plan and the review check-in.
+    mentee_books_the_first_session(journey, mentee)
+    the_session_happens_and_the_mentor_logs_it_from_the_email(journey)
+    mentee_records_an_action(journey, mentee)
+    mentor_logs_a_second_session_they_did_not_book(journey, mentor)
+    mentee_answers_the_review_check_in_from_the_email(journey)
+
     assert {"mentors.search", "calls.answer_accept", "agreements.sign_link",
-            "agreements.submit_link", "agreements.acknowledge_link",
-            "admin.agreement"} <= set(journey.seen)
+            "agreements.submit_link", "agreements.acknowledge_link", "admin.agreement",
+            "relationships.book", "relationships.log_link", "relationships.new_action",
+            "relationships.log_unbooked", "relationships.check_in_link",
+            "relationships.show"} <= set(journey.seen)
 
 
 def mentor_publishes_a_profile(journey: Journey, page) -> int:
@@ -418,6 +430,99 @@ def administrator_acknowledges_from_the_emailed_link(journey: Journey, admin,
     main = page.get_by_role("main")
     expect(main).to_contain_text("Acknowledged")
     expect(main.locator(".portal-audit")).to_contain_text("Receipt acknowledged")
+
+
+def mentee_books_the_first_session(journey: Journey, page) -> None:
+    """In the agreed terms the mentee books; the dashboard says so first."""
+    journey.go(page, "/dashboard", "Your dashboard")
+    journey.follow(page, page.get_by_role("button", name="Book your first session"),
+                   "Book a session")
+    start = uk_time(3, 10).astimezone(LONDON)
+    fill_date(page, "day", start.date())
+    page.locator("#time").fill(start.strftime("%H:%M"))
+    page.get_by_label("How long, in minutes").fill("60")
+    page.get_by_label("In person").check()
+    page.get_by_label("Where, or how to join").fill("Room 4, Testborough Council offices")
+    journey.press(page, "Book the session", f"Your mentoring with {MENTOR}")
+    expect(page.get_by_role("main")).to_contain_text(format_datetime(start))
+    for to in (MENTOR_EMAIL, MENTEE_EMAIL):
+        booked = journey.email(to, "Mentoring session booked")
+        assert list(attachments(booked).values()) == ["text/calendar"]
+
+
+def the_session_happens_and_the_mentor_logs_it_from_the_email(journey: Journey) -> None:
+    """The session's start moves into the past (as the call's did); the follow-up goes out,
+    and the mentor, on a phone and not signed in, logs it from the email."""
+    from portal.relationships import follow_up
+    from portal.relationships.models import MentoringSession
+
+    db.session.rollback()
+    session = db.session.scalars(sa.select(MentoringSession)).one()
+    session.starts_at = utcnow() - dt.timedelta(hours=2)
+    db.session.commit()
+    follow_up.send_due()
+    phone = journey.browser()
+    journey.go(phone, journey.link(MENTOR_EMAIL, "How was your mentoring session",
+                                   "/relationships/log/"),
+               "Did your session take place?")
+    phone.get_by_label("We met").check()
+    fill_date(phone, "held_on", london_today())
+    phone.get_by_label("How long you met for, in minutes").fill("55")
+    journey.press(phone, "Log the session")
+    assert "/log/" not in phone.url  # the token has left the address bar
+    db.session.rollback()
+    assert db.session.get(MentoringSession, session.id).held_minutes == 55
+
+
+def mentee_records_an_action(journey: Journey, page) -> None:
+    journey.go(page, _relationship_path(), f"Your mentoring with {MENTOR}")
+    expect(page.get_by_role("main")).to_contain_text("1 of")
+    journey.follow(page, page.get_by_role("button", name="Add an action"), "Add an action")
+    page.get_by_label("Present a committee report with confidence").check()
+    page.get_by_label("What will be done?").fill(
+        "Draft the report on the Eastgate scheme and ask Katherine to read it")
+    page.get_by_label("The mentee").check()
+    journey.press(page, "Add the action", f"Your mentoring with {MENTOR}")
+    expect(page.get_by_role("main")).to_contain_text("Draft the report on the Eastgate scheme")
+
+
+def mentor_logs_a_second_session_they_did_not_book(journey: Journey, page) -> None:
+    journey.go(page, _relationship_path(), f"Your mentoring with {MENTEE}")
+    expect(page.get_by_role("main")).to_contain_text("Draft the report on the Eastgate scheme")
+    journey.follow(page, page.get_by_role("link", name="Log a session you did not book here"),
+                   "Log a session you did not book here")
+    fill_date(page, "held_on", london_today())
+    page.get_by_label("How long you met for, in minutes").fill("30")
+    journey.press(page, "Log the session", f"Your mentoring with {MENTEE}")
+    expect(page.get_by_role("main")).to_contain_text("2 of")
+
+
+def mentee_answers_the_review_check_in_from_the_email(journey: Journey) -> None:
+    """The review date comes (moved to today, as the call's time was); the check-in goes out
+    and the mentee answers it from the email."""
+    from portal.relationships import check_ins
+
+    db.session.rollback()
+    agreement = db.session.scalars(sa.select(Agreement)).one()
+    agreement.review_date = london_today()
+    db.session.commit()
+    assert check_ins.send_due().sent == 1
+    phone = journey.browser()
+    link = journey.link(MENTEE_EMAIL, "How is your mentoring with", "answer=on_track")
+    journey.go(phone, link, "Review check-in: how is the mentoring going?")
+    journey.press(phone, "Send my answer")
+    expect(phone.get_by_role("main")).to_contain_text("We are on track")
+    assert "/check-in/" not in phone.url
+
+
+def london_today() -> dt.date:
+    return utcnow().astimezone(LONDON).date()
+
+
+def _relationship_path() -> str:
+    db.session.rollback()
+    agreement = db.session.scalars(sa.select(Agreement)).one()
+    return f"/relationships/{agreement.relationship_id}"
 
 
 def _call() -> ChemistryCall:
