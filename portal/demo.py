@@ -9,6 +9,7 @@ kept for drama (07700 900xxx).
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -89,10 +90,13 @@ class People:
     mentees: tuple[DemoPerson, ...]
     #: Mentors who registered as mentees too, as the GLA Group toolkit invites people to.
     both: tuple[DemoPerson, ...]
+    #: Pairs whose mentoring is under way: (scheme slug, mentee, mentor's name).
+    pairs: tuple[tuple[str, DemoPerson, str], ...] = ()
 
     @property
     def others(self) -> tuple[DemoPerson, ...]:
-        return (*self.administrators, *self.mentees, *self.both)
+        return (*self.administrators, *self.mentees, *self.both,
+                *(mentee for _, mentee, _ in self.pairs))
 
 
 def load_people(path: Path = PEOPLE_FILE) -> People:
@@ -125,7 +129,11 @@ def load_people(path: Path = PEOPLE_FILE) -> People:
                                   (manager, address(manager, domain)) if manager else None))
     both = tuple(DemoPerson(m.name, m.email, ((m.scheme, Role.MENTEE),))
                  for m, row in zip(mentors, data["mentors"], strict=True) if row.get("also_mentee"))
-    return People(domains, tuple(mentors), tuple(administrators), tuple(mentees), both)
+    pairs = tuple((row["scheme"], DemoPerson(row["mentee"],
+                                             address(row["mentee"], domains[row["scheme"]]),
+                                             ((row["scheme"], Role.MENTEE),)), row["mentor"])
+                  for row in data.get("pairs", []))
+    return People(domains, tuple(mentors), tuple(administrators), tuple(mentees), both, pairs)
 
 
 # --- seeding -----------------------------------------------------------------------------------
@@ -222,7 +230,74 @@ def seed() -> dict[str, Tally]:
             if person.line_manager and role == Role.MENTEE:
                 _approved(session, users[person.email], schemes[slug], *person.line_manager)
     session.commit()
+    tallies["pairs"] = Tally()
+    for slug, mentee, mentor_name in people.pairs:
+        mentor = next(m for m in people.mentors if m.name == mentor_name and m.scheme == slug)
+        tallies["pairs"].add(_running_pair(users[mentee.email], users[mentor.email],
+                                           schemes[slug]))
     return tallies
+
+
+#: The terms the demo pair agreed, as they would type them.
+PAIR_TERMS = {
+    "duration_months": 12, "sessions": 5, "frequency": "Every two to three months",
+    "min_minutes": 60, "max_minutes": 90, "meeting_format": "either",
+    "meeting_place": "Alternating between our offices, or a video call",
+    "contact_between": "Only to rearrange sessions", "notice_hours": 48,
+    "arranges_meetings": "mentee", "sets_agenda": "mentee",
+    "goals": ["Lead my team through the next inspection with confidence",
+              "Build a network of peers in other councils"],
+    "phone": "",
+}
+
+
+def _running_pair(mentee: User, mentor: User, scheme: Scheme) -> bool:
+    """A pair whose mentoring is under way, made through the portal's own verbs (each commits):
+    they said "let's work together" after a call, agreed the terms, both signed, the mentee
+    submitted; the first session is booked and the action plan begun. Nothing if the pair
+    already exist (the demo may be seeded again)."""
+    from portal.agreements import signing, submission, terms
+    from portal.agreements.models import Agreement
+    from portal.relationships import actions, sessions
+    from portal.relationships.models import ActionOwner, Relationship, SessionFormat
+    from portal.templating import LONDON
+
+    session = db.session
+    profile = session.scalars(sa.select(MentorProfile).where(
+        MentorProfile.user_id == mentor.id, MentorProfile.scheme_id == scheme.id)).one()
+    if session.scalar(sa.select(Relationship.id).where(Relationship.mentee_id == mentee.id,
+                                                       Relationship.profile_id == profile.id)):
+        return False
+    # As after both said yes: the relationship holds one of the mentor's places.
+    relationship = Relationship(scheme=scheme, mentor=mentor, mentee=mentee,
+                                profile_id=profile.id)
+    profile.places_taken += 1
+    session.add(relationship)
+    session.commit()  # the agreement opens with the relationship
+    agreement = session.scalars(sa.select(Agreement).where(
+        Agreement.relationship_id == relationship.id)).one()
+    today = utcnow().astimezone(LONDON).date()
+    for person in (mentee, mentor):
+        terms.update_terms(agreement.id, person,
+                           {**PAIR_TERMS, "start_date": today, "email": person.email,
+                            "review_date": today + dt.timedelta(days=182)},
+                           ip_address="127.0.0.1")
+    terms.send_for_signatures(agreement.id, mentee, ip_address="127.0.0.1")
+    for person in (mentor, mentee):
+        version = session.get(Agreement, agreement.id).current_version
+        signing.sign(agreement.id, person, version_number=version.number,
+                     shown_sha256=version.sha256, typed_name=person.full_name, confirmed=True,
+                     ip_address="127.0.0.1", user_agent="Demo data", via="portal")
+    submission.submit(agreement.id, mentee, ip_address="127.0.0.1", via="portal")
+    first = dt.datetime.combine(today + dt.timedelta(days=10), dt.time(10), tzinfo=LONDON)
+    sessions.book(relationship.id, mentee, starts_at=first.astimezone(dt.UTC), minutes=60,
+                  format=SessionFormat.IN_PERSON,
+                  place="County Hall, Room 2.14")
+    actions.record(relationship.id, mentee,
+                   what="List what went well and what did not at the last inspection",
+                   owner=ActionOwner.MENTEE, due_on=today + dt.timedelta(days=7),
+                   goal=PAIR_TERMS["goals"][0], session_id=None)
+    return True
 
 
 def sign_in_guide(base_url: str, development: bool) -> list[str]:
@@ -256,6 +331,9 @@ def sign_in_guide(base_url: str, development: bool) -> list[str]:
     waiting = people.mentees[-1]
     lines += ["", "A mentee who still needs to ask their line manager:",
               f"  {waiting.email:<44} {scheme(waiting.roles[0][0])}"]
+    for slug, mentee, mentor in people.pairs:
+        lines += ["", f"A mentee whose mentoring with {mentor} is under way:",
+                  f"  {mentee.email:<44} {scheme(slug)}"]
     for both in people.both:
         lines += ["", "Mentor and mentee in the same scheme:",
                   f"  {both.email:<44} {scheme(both.roles[0][0])}"]

@@ -205,3 +205,22 @@ def test_one_hertfordshire_mentee_still_has_to_ask_their_line_manager(runner):
                   and p.state == ProfileState.PUBLISHED)
 
     assert refusal(mentee, mentor).code == "approval_needed"
+
+
+def test_one_pair_is_already_under_way_with_a_session_booked(runner, client, login):
+    from portal.agreements.models import Agreement, AgreementState
+    from portal.relationships.models import ActionItem, MentoringSession, Relationship
+
+    output = seed(runner)
+    seed(runner)  # twice: still one pair
+    (relationship,) = db.session.scalars(sa.select(Relationship)).all()
+    assert relationship.may_sessions_start
+    agreement = db.session.scalars(sa.select(Agreement)).one()
+    assert agreement.state == AgreementState.SUBMITTED and agreement.signed_version is not None
+    assert count(MentoringSession) == 1 and count(ActionItem) == 1
+    assert relationship.profile.places_taken == 1
+    assert f"{relationship.mentee.email}" in output and "is under way" in output
+    login(relationship.mentee)
+    page = client.get(f"/relationships/{relationship.id}").get_data(as_text=True)
+    assert "Your next session is on" in page
+    assert "List what went well" in page
