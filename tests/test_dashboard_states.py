@@ -312,6 +312,7 @@ for _table in (MENTEE_SEES, MENTOR_SEES):
             _table[_state] = replace(_expected, statuses=[*_expected.statuses, X, X, X])
 
 REL = "/relationships/{rel}"
+BOOK = REL + "/sessions/new"
 FIRST_AT = "Monday 9 March 2026 at 9am (UK time)"
 AGREED = [C, C, C, C, ADMINISTRATOR]
 HELD = "1 of 6 sessions with {name} have taken place. Your next session is on " + FIRST_AT
@@ -325,9 +326,9 @@ def _check_in_waiting(name: str) -> Expected:
 MENTEE_SEES |= {
     # The agreed terms say the mentee books.
     "submitted": Expected(f"Your agreement has been submitted. Book your first session with "
-                          f"{MENTOR}.", REL, [*AGREED, N, N, N], 5, absent=(NOT_REQUESTED,)),
+                          f"{MENTOR}.", BOOK, [*AGREED, N, N, N], 5, absent=(NOT_REQUESTED,)),
     "acknowledged": Expected(f"Your agreement has been submitted. Book your first session with "
-                             f"{MENTOR}.", REL, [C, C, C, C, C, N, N, N], 5,
+                             f"{MENTOR}.", BOOK, [C, C, C, C, C, N, N, N], 5,
                              absent=(NOT_REQUESTED, "Search for a mentor")),
     "session_booked": Expected(f"Nothing to do before your first session with {MENTOR} on "
                                f"{FIRST_AT}.", REL, [*AGREED, P, N, N]),

@@ -30,6 +30,7 @@ from portal.mail import queries as mail_queries
 from portal.mentors import queries as mentor_queries
 from portal.mentors.models import ProfileState
 from portal.relationships import check_ins as relationship_check_ins
+from portal.relationships import progress as relationship_progress
 from portal.relationships import queries as relationship_queries
 from portal.relationships.models import RelationshipState
 from portal.relationships.sessions import may_arrange
@@ -339,8 +340,9 @@ def _running(agreement: Agreement, party: str, other: str,
         step = (_SESSIONS, NextStep(f"Nothing to do before your first session with {other} on "
                                     f"{next_when}.", page, "See your sessions"))
     elif books:
-        tasks.append(Task(FIRST_SESSION, NOT_STARTED, page,
-                          f"Book it with {other}, or log it if you have already met."))
+        tasks.append(Task(FIRST_SESSION, NOT_STARTED, book,
+                          f"Book it with {other}, or log it on your mentoring page if you "
+                          "have already met."))
         step = (_BOOK, NextStep(f"Your agreement has been submitted. Book your first session "
                                 f"with {other}.", book, "Book your first session", True))
     else:
@@ -375,7 +377,10 @@ def _running(agreement: Agreement, party: str, other: str,
                                f"{format_date(review_on)}."))
 
     # The end: not started while the relationship runs.
-    tasks.append(Task(END, NOT_STARTED))
+    span = relationship_progress.agreed_span(relationship, agreement)
+    tasks.append(Task(END, NOT_STARTED, hint=(
+        f"The time you agreed runs until {format_date(span[1])}. Either of you can end it "
+        "sooner." if span else "Either of you can end it at any time.")))
     return tasks, step
 
 
