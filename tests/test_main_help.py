@@ -115,10 +115,12 @@ def test_the_guides_describe_the_journey_as_the_portal_works(client, app):
     assert "Accept and Decline links" in mentors and "My mentor profile" in mentors
     admins = text(client.get("/help/administrators").get_data(as_text=True))
     assert "confirm you have received it" in admins and "Administration" in admins
-    # Nothing the portal does not do yet: it keeps no record of sessions or evaluations.
-    for guide in (mentees, mentors, admins):
-        assert "evaluation" not in guide.lower()
-        assert "does not keep track of sessions" in guide or "session" not in guide
+    # The running relationship, its end and the evaluations, as the portal now does them.
+    for step in ("Your sessions and action plan", "The end of your mentoring",
+                 "End our mentoring", "evaluation questions"):
+        assert step in mentees
+    assert "does not keep track of sessions" not in mentees + mentors
+    assert "We need help" in admins and "Evaluations" in admins
 
 
 @pytest.mark.parametrize("value", ["not an address", "Portal <feedback@testborough.gov.uk>",
