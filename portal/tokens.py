@@ -42,6 +42,7 @@ PURPOSES: dict[str, int | None] = {
     "call-outcome": 21 * DAY,
     "log-session": 30 * DAY,
     "check-in": 30 * DAY,
+    "admin-invite": 14 * DAY,
 }
 
 
