@@ -112,6 +112,18 @@ def lock(session: Session | scoped_session, stmt: sa.Select) -> Any:
     return session.execute(stmt.with_for_update()).scalar_one_or_none()
 
 
+def commit_first(session: Session | scoped_session) -> bool:
+    """Commit a sweep's transaction, whose rows have unique keys (one per email sent): False,
+    and rolled back, when another run wrote the same row a moment ago, so nothing was sent
+    twice. Every cron sweep ends its transaction with this."""
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_immediate(session: Session, transaction: Any) -> None:
     if transaction.parent is None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
-
 from portal import audit, mail
 from portal.agreements import links, queries, terms
 from portal.agreements.models import Agreement, AgreementReminder, AgreementState
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.extensions import db
 from portal.relationships.models import RelationshipState
 
@@ -69,11 +67,7 @@ def send_due(now: dt.datetime | None = None) -> int:
                            token=links.make_submit_link(agreement, mentee))
             audit.record(db.session, "agreement", agreement.id, "reminder_sent", kind=kind,
                          party=party, number=number, version=agreement.version)
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            # Another run sent these a moment ago.
-            db.session.rollback()
-            continue
+        if not commit_first(db.session):
+            continue  # another run sent these a moment ago
         count += len(reminders)
     return count

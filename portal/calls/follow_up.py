@@ -19,7 +19,7 @@ from portal.calls import queries
 from portal.calls.links import make_call_outcome_link
 from portal.calls.models import CallFollowUp, CallState, ChemistryCall
 from portal.calls.queries import lock_call  # by name: a test holds it to race two runs
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.extensions import db
 
 #: The reminder goes this long after the first email, to a person who has still not answered.
@@ -74,11 +74,8 @@ def send_due(now: dt.datetime | None = None) -> Sweep:
         for party, number in emails:
             record(call, party, number, now)
             send_question(call, party, reminder=number == REMINDER)
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            db.session.rollback()  # another run sent these a moment ago
-            continue
+        if not commit_first(db.session):
+            continue  # another run sent these a moment ago
         sweep.asked += sum(1 for _, number in emails if number == FIRST)
         sweep.reminded += sum(1 for _, number in emails if number == REMINDER)
     return sweep

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.agreements.canonical import add_months
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.evaluations import opening, queries
 from portal.evaluations.models import EvaluationKind, EvaluationReminder, EvaluationState, settings
 from portal.extensions import db
@@ -113,9 +113,4 @@ def _remind(evaluation_id: int, now: dt.datetime) -> int:
     db.session.add(EvaluationReminder(evaluation_id=evaluation.id, sent_at=now))
     audit.record(db.session, "evaluation", evaluation.id, "reminded")
     opening.send(evaluation, evaluation.user, reminder=True)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another run reminded them a moment ago
-        return 0
-    return 1
+    return 1 if commit_first(db.session) else 0

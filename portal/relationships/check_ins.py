@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from portal import audit, mail
 from portal.accounts.models import User
 from portal.agreements.models import Agreement
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.relationships import progress, queries
@@ -128,12 +128,7 @@ def _send(relationship_id: int, now: dt.datetime, on: dt.date) -> int:
                  due_on=due_on.isoformat(), check_in_id=check_in.id)
     for party in ("mentor", "mentee"):
         send_question(check_in, relationship, party)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        return 0
-    return 1
+    return 1 if commit_first(db.session) else 0
 
 
 def _remind(check_in_id: int, party: str, now: dt.datetime) -> int:
@@ -150,12 +145,7 @@ def _remind(check_in_id: int, party: str, now: dt.datetime) -> int:
     audit.record(db.session, "relationship", relationship.id, "check_in_reminded",
                  check_in_id=check_in.id, party=party)
     send_question(check_in, relationship, party, reminder=True)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another run reminded them a moment ago
-        return 0
-    return 1
+    return 1 if commit_first(db.session) else 0
 
 
 def send_question(check_in: CheckIn, relationship: Relationship, party: str, *,

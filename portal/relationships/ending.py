@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
-
 from portal import audit, mail
 from portal.accounts.models import Role, User
 from portal.agreements import queries as agreement_queries
@@ -24,7 +22,7 @@ from portal.agreements.models import EDITABLE, AgreementState
 from portal.calls.links import find_mentors_url
 from portal.calls.places import give_place_back
 from portal.calls.queries import lock_profile
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.errors import DomainError
 from portal.evaluations.opening import open_at_end
 from portal.extensions import db
@@ -184,12 +182,7 @@ def _remind(relationship_id: int, ends_on: dt.date, now: dt.datetime) -> int:
         mail.queue(recipient.email, "relationship_ending_soon", scheme=relationship.scheme,
                    relationship=relationship, name=_name(relationship, role), role=role,
                    other_name=_name(relationship, other), ends_on=ends_on)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another run sent it a moment ago
-        return 0
-    return 1
+    return 1 if commit_first(db.session) else 0
 
 
 def _complete(relationship_id: int, ends_on: dt.date) -> int:

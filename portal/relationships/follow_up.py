@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from portal import audit, mail
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.extensions import db
 from portal.mail import absolute_url
 from portal.relationships import actions, links, queries
@@ -78,12 +78,7 @@ def _claim(relationship: Relationship, kind: str, session: MentoringSession,
 
 
 def _commit() -> int:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another run sent it a moment ago
-        return 0
-    return 1
+    return 1 if commit_first(db.session) else 0
 
 
 def _follow_up(session_id: int, now: dt.datetime) -> int:

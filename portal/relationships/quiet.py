@@ -17,10 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from portal import audit, mail
-from portal.db import utcnow
+from portal.db import commit_first, utcnow
 from portal.extensions import db
 from portal.relationships import queries
 from portal.relationships.models import Relationship, RelationshipReminder
@@ -127,9 +125,4 @@ def _send(relationship_id: int, now: dt.datetime) -> str | None:
         mail.queue(scheme.admin_email, "relationship_quiet_admin", scheme=scheme,
                    relationship=relationship, last=last, weeks=weeks, nudged_at=sent[NUDGE],
                    held=held)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another run sent it a moment ago
-        return None
-    return kind
+    return kind if commit_first(db.session) else None
