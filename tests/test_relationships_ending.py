@@ -221,7 +221,10 @@ def test_an_administrator_ends_one_with_a_reason(app, make, mailbox, scheme):
 
     refused = end_form(admin, relationship.id, category="", reason="")
     assert refused.status_code == 400
-    assert "Choose why the scheme is ending" in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert "Choose why the scheme is ending" in body
+    assert "Enter the reason the scheme is ending" in body
+    assert "govuk-error-summary" in body  # the form comes back with its errors, not lost
     assert fresh(relationship.id)[0].state == RelationshipState.ACTIVE
 
     assert end_form(admin, relationship.id, category="leaving", reason=REASON).status_code == 303

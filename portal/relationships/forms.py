@@ -226,7 +226,22 @@ class EndForm(PortalForm):
                            validators=[Length(max=2000)])
     submit = SubmitField("End our mentoring")
 
+    #: Set for an administrator, who must give both the category and the reason.
+    for_administrator: bool = False
+
     def validate_category(self, field: Field) -> None:
         if field.data and field.data not in {c.value for c in EndCategory}:
             raise ValidationError("Choose one of the reasons, or none")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.for_administrator:
+            return valid
+        if not self.category.data and not self.category.errors:
+            self.category.errors.append("Choose why the scheme is ending this mentoring")
+            valid = False
+        if not self.reason.data and not self.reason.errors:
+            self.reason.errors.append("Enter the reason the scheme is ending this mentoring")
+            valid = False
+        return valid
 

@@ -367,6 +367,7 @@ def end(relationship_id: int):
     party = relationship.party(current_user.id)
     form = EndForm()
     if party is None:  # an administrator: the reason is for the scheme's records
+        form.for_administrator = True
         form.category.label.text = "Why is the scheme ending it?"
         form.reason.label.text = "The reason"
         form.category.description = "The pair are not shown the reason."

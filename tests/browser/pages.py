@@ -66,6 +66,14 @@ class Pair:
     mentee: User
     call: Any = None
     agreement: Any = None
+    #: The running relationship's things, where the step has them.
+    session: Any = None
+    check_in: Any = None
+    evaluation: Any = None
+
+    @property
+    def relationship(self) -> Any:
+        return self.agreement.relationship
 
     @property
     def mentor(self) -> User:
@@ -84,6 +92,12 @@ class Cast:
             about="Mentors are experienced planners from the public and private sectors.\n\n"
                   "Mentees work in a council planning team and want to grow in their role.",
             admin_email="scheme.admin@testborough.gov.uk",
+            # The pack's questions, asked of each person when their mentoring ends.
+            evaluation_form={
+                "mentor": ["What went well in your mentoring?",
+                           "What would you do differently next time?"],
+                "mentee": ["What has changed for you since your mentoring began?",
+                           "What could the scheme do better?"]},
         )
         self.other_scheme = make.scheme(
             slug="county-leadership", name="County leadership mentoring",
@@ -111,11 +125,17 @@ class Cast:
     # --- emailed links -----------------------------------------------------------------------
 
     @staticmethod
-    def _token(purpose: str, **payload: Any) -> str:
-        """A fresh emailed link's token, its record committed as sending the email would."""
-        token = tokens.make(purpose, **payload)
+    def _committed(make: Callable[[], str]) -> str:
+        """A fresh emailed link's token from ``make``, its record committed as sending the
+        email would. The write starts a transaction of its own (see Builders._begin_write):
+        the live portal may have committed since this session last read."""
+        Builders._begin_write()
+        token = make()
         db.session.commit()
         return token
+
+    def _token(self, purpose: str, **payload: Any) -> str:
+        return self._committed(lambda: tokens.make(purpose, **payload))
 
     def sign_in_path(self, user: User) -> str:
         """The path of a fresh emailed sign-in link for ``user``."""
@@ -136,8 +156,7 @@ class Cast:
         """The mentor's emailed link to answer a request ("", "/accept" or "/decline")."""
         from portal.calls.links import make_answer_call_link
 
-        token = make_answer_call_link(call)
-        db.session.commit()
+        token = self._committed(lambda: make_answer_call_link(call))
         return f"/calls/answer/{token}{action}"
 
     def sign_path(self, agreement, party: str) -> str:
@@ -153,6 +172,27 @@ class Cast:
     def acknowledge_path(self, agreement) -> str:
         token = self._token("acknowledge-agreement", a=agreement.id, v=agreement.version)
         return f"/agreements/acknowledge/{token}"
+
+    def after_call_path(self, call, person: User, answer: str = "") -> str:
+        """A person's emailed "How did your call go?" link (``answer``: the answer tapped)."""
+        from portal.calls.links import make_call_outcome_link
+
+        token = self._committed(lambda: make_call_outcome_link(call, person))
+        return f"/calls/after/{token}" + (f"?answer={answer}" if answer else "")
+
+    def log_path(self, session, person: User) -> str:
+        """A person's link in a session's follow-up email, to log whether it took place."""
+        from portal.relationships.links import make_log_session_link
+
+        token = self._committed(lambda: make_log_session_link(session, person))
+        return f"/relationships/log/{token}"
+
+    def check_in_path(self, check_in, person: User, answer: str = "on_track") -> str:
+        """A person's one-tap answer link in a check-in's email."""
+        from portal.relationships.links import make_check_in_link
+
+        token = self._committed(lambda: make_check_in_link(check_in, person))
+        return f"/relationships/check-in/{token}?answer={answer}"
 
     # --- the journey's steps, each with its own pair -----------------------------------------
 
@@ -193,6 +233,7 @@ class Cast:
         call = answering.accept_call(call.id, pair.mentor,
                                      proposed_time_id=call.proposed_times[0].id,
                                      details="Video call: the link is in the invite")
+        self.make._begin_write()
         call.scheduled_at = utcnow() - dt.timedelta(hours=1)  # the call has happened
         db.session.commit()
         pair.call = call
@@ -212,6 +253,7 @@ class Cast:
         mentee = self.make.mentee(scheme, email="mary.seacole@testborough.gov.uk",
                                   name="Mary Seacole")
         now = utcnow()
+        self.make._begin_write()
         items = [LineManagerApproval(scheme=scheme, mentee=mentee, manager_name=name,
                                      manager_email=email, state=state, requested_at=now,
                                      decided_at=now)
@@ -270,6 +312,71 @@ class Cast:
         return pair
 
     @cached_property
+    def running(self) -> Pair:
+        """Mary Anning and Rachel Carson's mentoring runs: Rachel has booked their next session,
+        logged one they held without booking it and recorded an action; the review check-in,
+        due today, waits for both their answers."""
+        from portal.relationships import actions, check_ins, sessions
+        from portal.relationships.models import ActionOwner, CheckIn, SessionFormat
+
+        pair = self._running("Mary Anning", "Rachel Carson")
+        relationship_id = pair.relationship.id
+        held = sessions.log_unbooked(relationship_id, pair.mentee, held_on=self._today(),
+                                     minutes=60)
+        pair.session = sessions.book(
+            relationship_id, pair.mentee, starts_at=uk_time(10, 14), minutes=60,
+            format=SessionFormat.IN_PERSON,
+            place="Meeting room 2, Testborough council offices, Civic Centre, High Street")
+        actions.record(relationship_id, pair.mentee,
+                       what="Draft the committee report on the Northgate housing site and send "
+                            "it to Mary before our next session",
+                       owner=ActionOwner.MENTEE, due_on=self._today() + dt.timedelta(days=7),
+                       goal=TERMS["goals"][0], session_id=held.id)
+        self.make._begin_write()
+        pair.agreement.review_date = self._today()  # the check-in is due today
+        db.session.commit()
+        check_ins.send_due()
+        pair.check_in = db.session.scalars(
+            sa.select(CheckIn).where(CheckIn.relationship_id == relationship_id)).one()
+        return pair
+
+    @cached_property
+    def to_log(self) -> Pair:
+        """Maria Mitchell and Annie Cannon's booked session started two hours ago: time to
+        log whether it took place."""
+        from portal.relationships import sessions
+        from portal.relationships.models import SessionFormat
+
+        pair = self._running("Maria Mitchell", "Annie Cannon")
+        session = sessions.book(pair.relationship.id, pair.mentee, starts_at=uk_time(2, 10),
+                                minutes=60, format=SessionFormat.VIDEO,
+                                place="Video call: the link is in the invite")
+        self.make._begin_write()
+        session.starts_at = utcnow() - dt.timedelta(hours=2)  # the session has happened
+        db.session.commit()
+        pair.session = session
+        return pair
+
+    @cached_property
+    def ended(self) -> Pair:
+        """Cecilia Payne ended her mentoring with Williamina Fleming after it ran; each is
+        asked the pack's evaluation questions, and Williamina has answered hers."""
+        from portal.evaluations import answering
+        from portal.evaluations.models import Evaluation
+        from portal.relationships import ending
+        from portal.relationships.models import EndCategory
+
+        pair = self._running("Williamina Fleming", "Cecilia Payne")
+        ending.end(pair.relationship.id, pair.mentee, category=EndCategory.GOALS_MET,
+                   reason="We met the goals sooner than we planned.")
+        found = {evaluation.user_id: evaluation for evaluation in db.session.scalars(
+            sa.select(Evaluation).where(Evaluation.relationship_id == pair.relationship.id))}
+        answering.submit(found[pair.mentor.id].id, pair.mentor,
+                         ["Cecilia grew in confidence quickly.", ""])
+        pair.evaluation = found[pair.mentee.id]
+        return pair
+
+    @cached_property
     def dead_letter(self):
         """An email to the scheme that the mail server refused."""
         from portal import mail
@@ -278,6 +385,7 @@ class Cast:
         delivery = self.app.config["MAIL_DELIVERY"]
         self.app.config["MAIL_DELIVERY"] = "worker"  # queue it without sending it
         try:
+            self.make._begin_write()
             message = mail.queue("old.address@testborough.gov.uk", "no_account",
                                  scheme=self.scheme, email="old.address@testborough.gov.uk")
             message.state, message.attempts = MessageState.DEAD, 5
@@ -319,6 +427,7 @@ class Cast:
         from portal.relationships.models import Relationship
 
         pair = self._pair(mentor_name, mentee_name)
+        self.make._begin_write()
         relationship = Relationship(scheme=self.scheme, mentor=pair.mentor, mentee=pair.mentee,
                                     profile_id=pair.profile.id)
         db.session.add(relationship)
@@ -335,6 +444,27 @@ class Cast:
             terms.send_for_signatures(agreement.id, pair.mentee, ip_address="127.0.0.1")
         pair.agreement = db.session.get(Agreement, agreement.id)
         return pair
+
+    def _running(self, mentor_name: str, mentee_name: str) -> Pair:
+        """A pair whose signed agreement is submitted, so their sessions may start."""
+        from portal.agreements import submission
+
+        pair = self._agreeing(mentor_name, mentee_name, send=True)
+        self._sign(pair, "mentor")
+        self._sign(pair, "mentee")
+        pair.agreement = submission.submit(pair.agreement.id, pair.mentee,
+                                           ip_address="127.0.0.1", via="portal")
+        # They started three months ago (the terms form takes no past date), as the call's
+        # time moves for `held`; the review is three months on.
+        self.make._begin_write()
+        pair.agreement.start_date = self._today() - dt.timedelta(days=91)
+        pair.agreement.review_date = self._today() + dt.timedelta(days=91)
+        db.session.commit()
+        return pair
+
+    @staticmethod
+    def _today() -> dt.date:
+        return utcnow().astimezone(LONDON).date()
 
     def _sign(self, pair: Pair, party: str) -> None:
         from portal.agreements import signing
@@ -471,6 +601,102 @@ def _verify_with_errors(page, cast: Cast):
     return page.goto("/verify?reference=&sha256=not-a-fingerprint")
 
 
+def _relationship(step: str, page_path: str = "") -> Visit:
+    """A page of the relationship at the named step (``page_path`` after its address)."""
+    return _path(lambda cast: f"/relationships/{getattr(cast, step).relationship.id}{page_path}")
+
+
+def _book_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/{cast.running.relationship.id}/sessions/new")
+    page.locator("#time").fill("half past ten")
+    page.get_by_label("How long, in minutes").fill("")
+    return submit(page, "Book the session")
+
+
+def _change_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/sessions/{cast.running.session.id}/change")
+    fill_date(page, "day", dt.date(2020, 1, 1))
+    page.get_by_label("How long, in minutes").fill("600")
+    return submit(page, "Change the session")
+
+
+def _fill_log_with_errors(page) -> Any:
+    page.get_by_label("We met").check()
+    fill_date(page, "held_on", None)
+    page.get_by_label("How long you met for, in minutes").fill("an hour")
+    return submit(page, "Log the session")
+
+
+def _log_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/sessions/{cast.to_log.session.id}/log")
+    return _fill_log_with_errors(page)
+
+
+def _log_link_with_errors(page, cast: Cast):
+    page.goto(cast.log_path(cast.to_log.session, cast.to_log.mentor))
+    return _fill_log_with_errors(page)
+
+
+def _log_unbooked_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/{cast.running.relationship.id}/sessions/log")
+    fill_date(page, "held_on", dt.date(2099, 1, 1))
+    return submit(page, "Log the session")
+
+
+def _action_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/{cast.running.relationship.id}/actions/new")
+    for part, value in (("day", "30"), ("month", "2"), ("year", "2027")):  # no such day
+        page.locator(f"#due_on-{part}").fill(value)
+    return submit(page, "Add the action")
+
+
+def _check_in(cast: Cast) -> str:
+    pair = cast.running
+    return f"/relationships/{pair.relationship.id}/check-ins/{pair.check_in.id}"
+
+
+def _check_in_with_errors(page, cast: Cast):
+    page.goto(_check_in(cast))
+    return submit(page, "Send my answer")
+
+
+def _end_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/{cast.running.relationship.id}/end")
+    page.get_by_label("Anything the scheme should know").fill("So much to say. " * 130)
+    return submit(page, "End our mentoring")
+
+
+def _end_as_administrator_with_errors(page, cast: Cast):
+    page.goto(f"/relationships/{cast.running.relationship.id}/end")
+    return submit(page, "End this mentoring relationship")
+
+
+def _evaluation_with_errors(page, cast: Cast):
+    page.goto(f"/evaluations/{cast.ended.evaluation.id}")
+    return submit(page, "Send your answers")
+
+
+def _after_call_with_errors(page, cast: Cast):
+    page.goto(cast.after_call_path(cast.held.call, cast.held.mentee))
+    return submit(page, "Send my answer")
+
+
+def _sent_evaluation_path(cast: Cast) -> str:
+    """The mentor's evaluation, answered already."""
+    from portal.evaluations.models import Evaluation
+
+    pair = cast.ended
+    evaluation = db.session.scalars(sa.select(Evaluation).where(
+        Evaluation.relationship_id == pair.relationship.id,
+        Evaluation.user_id == pair.mentor.id)).one()
+    return f"/evaluations/{evaluation.id}"
+
+
+def _evaluations(page, cast: Cast):
+    cast.ended  # noqa: B018
+    return page.goto(f"/admin/schemes/{cast.scheme.slug}/evaluations")
+
+
 PAGES: list[Page] = [
     # Anyone
     Page("home", "/"),
@@ -546,6 +772,14 @@ PAGES: list[Page] = [
          personal=True, needs="calls.show"),
     Page("call-outcome", _path(lambda cast: f"/calls/{cast.held.call.id}/outcome"),
          who="held.mentor", personal=True, needs="calls.decide"),
+    # The emailed one-tap answers: with none tapped it is the signed-in page's question.
+    Page("call-after", _path(lambda cast: cast.after_call_path(cast.held.call, cast.held.mentee)),
+         personal=True, same_title_as="call-outcome", needs="calls.after_call"),
+    Page("call-after-errors", _after_call_with_errors, status=400, personal=True,
+         errors_of="call-after", needs="calls.after_call"),
+    Page("call-after-yes",
+         _path(lambda cast: cast.after_call_path(cast.held.call, cast.held.mentee, "yes")),
+         personal=True, needs="calls.after_call"),
 
     # The agreement
     Page("agreement", _path(lambda cast: f"/agreements/{cast.draft.agreement.reference}"),
@@ -581,11 +815,81 @@ PAGES: list[Page] = [
          _path(lambda cast: cast.acknowledge_path(cast.acknowledged.agreement)), status=410,
          personal=True, needs="agreements.acknowledge_link"),
 
-    # The dashboard's task lists, at two steps of the journey
+    # The running relationship
+    Page("relationship", _relationship("running"), who="running.mentee", personal=True,
+         needs="relationships.show"),
+    Page("relationship-mentor", _relationship("running"), who="running.mentor", personal=True,
+         needs="relationships.show"),
+    Page("relationship-to-log", _relationship("to_log"), who="to_log.mentor", personal=True,
+         needs="relationships.show"),
+    Page("session-book", _relationship("running", "/sessions/new"), who="running.mentee",
+         personal=True, needs="relationships.book"),
+    Page("session-book-errors", _book_with_errors, who="running.mentee", status=400,
+         personal=True, errors_of="session-book", needs="relationships.book"),
+    Page("session-change",
+         _path(lambda cast: f"/relationships/sessions/{cast.running.session.id}/change"),
+         who="running.mentee", personal=True, needs="relationships.change_session"),
+    Page("session-change-errors", _change_with_errors, who="running.mentee", status=400,
+         personal=True, errors_of="session-change", needs="relationships.change_session"),
+    Page("session-cancel",
+         _path(lambda cast: f"/relationships/sessions/{cast.running.session.id}/cancel"),
+         who="running.mentor", personal=True, needs="relationships.cancel_session"),
+    Page("session-log",
+         _path(lambda cast: f"/relationships/sessions/{cast.to_log.session.id}/log"),
+         who="to_log.mentee", personal=True, needs="relationships.log_session"),
+    Page("session-log-errors", _log_with_errors, who="to_log.mentee", status=400,
+         personal=True, errors_of="session-log", needs="relationships.log_session"),
+    # The follow-up email's link: the same question, without signing in.
+    Page("session-log-link",
+         _path(lambda cast: cast.log_path(cast.to_log.session, cast.to_log.mentor)),
+         personal=True, same_title_as="session-log", needs="relationships.log_link"),
+    Page("session-log-link-errors", _log_link_with_errors, status=400, personal=True,
+         errors_of="session-log-link", needs="relationships.log_link"),
+    Page("session-log-unbooked", _relationship("running", "/sessions/log"),
+         who="running.mentor", personal=True, needs="relationships.log_unbooked"),
+    Page("session-log-unbooked-errors", _log_unbooked_with_errors, who="running.mentor",
+         status=400, personal=True, errors_of="session-log-unbooked",
+         needs="relationships.log_unbooked"),
+    Page("action-new", _relationship("running", "/actions/new"), who="running.mentee",
+         personal=True, needs="relationships.new_action"),
+    Page("action-new-errors", _action_with_errors, who="running.mentee", status=400,
+         personal=True, errors_of="action-new", needs="relationships.new_action"),
+    Page("check-in", _path(_check_in), who="running.mentee", personal=True,
+         needs="relationships.check_in"),
+    Page("check-in-errors", _check_in_with_errors, who="running.mentee", status=400,
+         personal=True, errors_of="check-in", needs="relationships.check_in"),
+    # The check-in email's one-tap answer: the same question, the tapped answer chosen.
+    Page("check-in-link",
+         _path(lambda cast: cast.check_in_path(cast.running.check_in, cast.running.mentor)),
+         personal=True, same_title_as="check-in", needs="relationships.check_in_link"),
+    Page("end", _relationship("running", "/end"), who="running.mentee", personal=True,
+         needs="relationships.end"),
+    Page("end-errors", _end_with_errors, who="running.mentee", status=400, personal=True,
+         errors_of="end", needs="relationships.end"),
+    Page("end-admin", _relationship("running", "/end"), who="admin", personal=True,
+         needs="relationships.end"),
+    Page("end-admin-errors", _end_as_administrator_with_errors, who="admin", status=400,
+         personal=True, errors_of="end-admin", needs="relationships.end"),
+
+    # After the mentoring ends
+    Page("relationship-ended", _relationship("ended"), who="ended.mentee", personal=True,
+         needs="relationships.show"),
+    Page("evaluation", _path(lambda cast: f"/evaluations/{cast.ended.evaluation.id}"),
+         who="ended.mentee", personal=True, needs="evaluations.answer"),
+    Page("evaluation-errors", _evaluation_with_errors, who="ended.mentee", status=400,
+         personal=True, errors_of="evaluation", needs="evaluations.answer"),
+    Page("evaluation-sent", _path(_sent_evaluation_path), who="ended.mentor", personal=True,
+         needs="evaluations.answer"),
+
+    # The dashboard's task lists, at several steps of the journey
     Page("dashboard-call-held", _dashboard_with("held"), who="held.mentor", personal=True,
          same_title_as="dashboard"),
     Page("dashboard-agreement-sent", _dashboard_with("sent"), who="sent.mentee",
          personal=True, same_title_as="dashboard"),
+    Page("dashboard-running", _dashboard_with("running"), who="running.mentee",
+         personal=True, same_title_as="dashboard"),
+    Page("dashboard-ended", _dashboard_with("ended"), who="ended.mentee", personal=True,
+         same_title_as="dashboard"),
 
     # A scheme administrator
     Page("dashboard-admin", _dashboard_with("dead_letter"), who="admin", personal=True,
@@ -603,6 +907,8 @@ PAGES: list[Page] = [
          who="approvals.admin", personal=True, needs="admin.approvals"),
     Page("admin-approval", _path(lambda cast: f"/admin/approvals/{cast.approvals.approval.id}"),
          who="approvals.admin", personal=True, needs="admin.approval"),
+    Page("admin-evaluations", _evaluations, who="admin", personal=True,
+         needs="evaluations.scheme_results"),
 ]
 
 

@@ -423,7 +423,9 @@ def administrator_acknowledges_from_the_emailed_link(journey: Journey, admin,
     page.context.add_cookies([journey.portal.session_cookie(admin)])
     journey.go(page, "/admin", "Administration")
     main = page.get_by_role("main")  # the header's bar names the scheme too
-    journey.follow(page, main.get_by_role("link", name="Testborough planning mentoring"),
+    # Exactly: the scheme's other administration links name it too ("… in Testborough …").
+    journey.follow(page, main.get_by_role("link", name="Testborough planning mentoring",
+                                          exact=True),
                    "Agreements – Testborough planning mentoring")
     journey.follow(page, page.get_by_role("link", name=reference),
                    f"Agreement {reference} – Testborough planning mentoring")

@@ -1,6 +1,7 @@
 """The keyboard alone, with JavaScript on and off: signing in and registering (Tab to each field,
 type, Enter or Space on buttons, follow the emailed link, Continue), searching and shortlisting,
-and signing the agreement, with a slip fixed from the error summary on the way."""
+signing the agreement, with a slip fixed from the error summary on the way, and, once the
+mentoring runs, booking a session and answering a check-in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 
 import pytest
 
+from portal.templating import LONDON, format_datetime
 from tests.browser.keyboard import (
     focus_is_visible,
     focused,
@@ -17,7 +19,7 @@ from tests.browser.keyboard import (
     tab_to,
     type_into,
 )
-from tests.browser.pages import Cast
+from tests.browser.pages import Cast, uk_time
 
 
 @pytest.fixture
@@ -198,3 +200,40 @@ def test_sign_the_agreement_with_the_keyboard_alone(new_context, cast, js, mail)
     assert page.title().startswith("You have signed the agreement")
     assert page.get_by_text("You have both signed").is_visible()
     assert mail.last(pair.mentee.email, subject_contains="You have both signed")
+
+
+def test_book_a_session_and_answer_the_check_in_with_the_keyboard_alone(new_context, cast, js,
+                                                                         mail):
+    if "relationships.book" not in cast.app.view_functions:
+        pytest.skip("the running relationship does not exist yet")
+    pair = cast.running  # Rachel Carson books; their review check-in waits for her answer
+    page = new_context(js=js, user=pair.mentee).new_page()
+    page.goto(f"/relationships/{pair.relationship.id}")
+    assert page.title().startswith(f"Your mentoring with {pair.mentor.full_name}")
+
+    # A link drawn as a button (GOV.UK's button component) is a button to assistive technology.
+    press_on(page, page.get_by_role("button", name="Book a session"))
+    assert page.title().startswith("Book a session")
+    start = uk_time(5, 11).astimezone(LONDON)
+    for part, value in (("day", start.day), ("month", start.month), ("year", start.year)):
+        type_into(page, page.locator(f"#day-{part}"), str(value))
+    type_into(page, page.get_by_label("Time", exact=True), start.strftime("%H:%M"))
+    # The length, the way of meeting and the place come filled in from the agreed terms.
+    assert page.get_by_label("How long, in minutes").input_value() == "60"
+    press_on(page, page.get_by_role("button", name="Book the session"), key="Space")
+
+    assert page.title().startswith(f"Your mentoring with {pair.mentor.full_name}")
+    assert page.get_by_text(f"Your session is booked for {format_datetime(start)}").is_visible()
+    assert mail.last(pair.mentor.email, subject_contains="Mentoring session booked")
+
+    press_on(page, page.get_by_role("link", name=re.compile("^Review check-in")))
+    assert page.title().startswith("Review check-in: how is the mentoring going?")
+    on_track = page.get_by_label("We are on track")
+    tab_to(page, on_track)
+    page.keyboard.press("Space")
+    assert on_track.is_checked()
+    press_on(page, page.get_by_role("button", name="Send my answer"))
+
+    assert page.title().startswith("Review check-in: how is the mentoring going?")
+    assert page.get_by_text("You said: We are on track.").is_visible()
+    assert page.get_by_text("You said: We are on track, on").is_visible()
