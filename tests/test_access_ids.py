@@ -41,11 +41,13 @@ ID_KINDS = {"profile_id": "profile", "call_id": "call", "reference": "agreement"
 ID_KINDS |= {"relationship_id": "relationship", "check_in_id": "check_in"}
 ID_KINDS |= {"session_id": "session", "action_id": "action"}
 ID_KINDS |= {"evaluation_id": "evaluation"}
+ID_KINDS |= {"user_id": "administrator"}
 #: A route with two ids names its object by the other one; that object's sample carries both.
 OUTER_IDS = {"relationship_id"}
 
 #: What an administrator's pages show of their own scheme (nothing of any other).
 ADMINISTERED = {"agreement", "dead_letter", "approval"}
+ADMINISTERED |= {"administrator"}
 #: Pages of the pair's own that an administrator of their scheme may also use.
 ADMINISTRATORS_TOO = {"relationships.end"}
 
@@ -85,7 +87,7 @@ def _call(profile, mentee) -> ChemistryCall:
 
 def _dead_letter(scheme, to: User) -> OutboxMessage:
     message = OutboxMessage(message_id=f"<dead-{to.id}@portal.test>", template="call_declined",
-                            to_address=to.email, scheme_id=scheme.id,
+                            to_address=to.email, scheme_id=scheme.id if scheme else None,
                             subject=f"News for {to.full_name}", body_text=to.full_name,
                             body_html=to.full_name, state=MessageState.DEAD,
                             last_error="550 mailbox unavailable")
@@ -137,6 +139,7 @@ def _evaluation(relationship) -> Evaluation:
 def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
     actors: dict[str, User | None] = {"signed-out": None}
     things: list[Thing] = []
+    colleagues: dict[str, tuple] = {}
     for letter in "AB":
         scheme = make.scheme(name=f"Scheme {letter}")
         actors[f"mentee-{letter}"] = make.mentee(scheme, name=f"Acting Mentee {letter}")
@@ -188,6 +191,18 @@ def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
             Thing("evaluation", letter, _evaluation(relationship).id,
                   [relationship.mentor, relationship.mentee], private=True),
         ]
+        colleagues[letter] = (scheme, make.user(email=f"colleague.{letter}@else.gov.uk",
+                                                name=person("colleague"),
+                                                roles={scheme: ["admin"]}))
+    # An administrator's page names the scheme too: each one is tried under both schemes.
+    for letter, (_, colleague) in colleagues.items():
+        things += [Thing("administrator", letter, {"slug": scheme.slug, "user_id": colleague.id},
+                         [colleague], private=True) for scheme, _ in colleagues.values()]
+    # Email about no scheme: only a site administrator (who administers every scheme) sees it,
+    # and nobody here administers both.
+    nobody = make.user(email="nobody.ottoline@else.gov.uk", name="Nobody Ottoline")
+    things += [Thing("dead_letter", "none", _dead_letter(None, nobody).id, [nobody],
+                     private=True)]
     return actors, things
 
 

@@ -178,6 +178,9 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
                                       "name": "Someone", "other_name": mentor.full_name,
                                       "plan_url": plan_url}
     yield "agreement_submitted", {**common, "agreement": agreement, "version": version}
+    for existing in (False, True):
+        yield "admin_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
+                                   "name": mentee.full_name, "existing": existing, "days": 14}
 
 
 class _Links(HTMLParser):

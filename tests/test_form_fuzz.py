@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from portal import mail
 from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
+from portal.admin.forms import InviteForm, RemoveForm
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
     AcceptForm,
@@ -461,6 +462,44 @@ def _send_again(w: World) -> Target:
     return Target(w.browser(admin), f"/admin/emails-not-delivered/{message.id}/send-again", {})
 
 
+def _invite(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    return Target(w.browser(admin), f"/admin/schemes/{scheme.slug}/administrators/invite",
+                  {"full_name": "Sam Invitee", "email": w.email("invitee")})
+
+
+def _invitation_link(w: World) -> Target:
+    target = _invite(w)
+    assert post(target, target.data).status_code == 303
+    link = w.link(target.data["email"], "admin_invitation", "/admin-invitation/")
+    return Target(w.browser(), link, {})
+
+
+def _remove_administrator(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    other = w.make.admin(scheme, email=w.email("admin"))
+    return Target(w.browser(admin),
+                  f"/admin/schemes/{scheme.slug}/administrators/{other.id}/remove",
+                  {"confirm_self": "y"})
+
+
+def _schemeless_send_again(w: World) -> Target:
+    from portal.schemes.models import Scheme
+
+    w.scheme()
+    site = w.make.user(email=w.email("site"), roles={
+        scheme: [Role.ADMIN] for scheme in db.session.scalars(sa.select(Scheme))})
+    w.app.config["MAIL_DELIVERY"] = "worker"
+    message = mail.queue(w.email("nobody"), "no_account", email="x@example.org")
+    message.state, message.attempts, message.last_error = MessageState.DEAD, 1, "550 no"
+    db.session.commit()
+    w.app.config["MAIL_DELIVERY"] = "inline"
+    return Target(w.browser(site), f"/admin/emails-without-a-scheme/{message.id}/send-again",
+                  {})
+
+
 CASES = [
     Case("accounts.sign_in", lambda w: Target(w.browser(), "/sign-in",
                                                {"email": w.email(), "next": "/dashboard"}),
@@ -530,6 +569,10 @@ CASES = [
     Case("agreements.acknowledge_link", lambda w: _acknowledge(w, by_link=True)),
     Case("admin.acknowledge", lambda w: _acknowledge(w, by_link=False)),
     Case("dead_letters.send_again", _send_again),
+    Case("admin.invite", _invite, InviteForm),
+    Case("accounts.admin_invitation", _invitation_link, ConfirmForm),
+    Case("admin.remove_administrator", _remove_administrator, RemoveForm),
+    Case("admin.schemeless_send_again", _schemeless_send_again),
 ]
 
 
@@ -616,6 +659,8 @@ SEARCHES = [
     (None, "/verify", ["reference", "sha256"]),
     (None, "/sign-in", ["next"]),
     ("admin", "/admin/schemes/{slug}/agreements", ["state"]),
+    ("admin", "/admin/schemes/{slug}/requests", ["state", "page"]),
+    ("admin", "/admin/schemes/{slug}/people", ["role", "page"]),
     (None, "/signed-out", ["timeout"]),
 ]
 

@@ -1,5 +1,6 @@
-"""The emailed links of accounts: signing in, and confirming a registration. Each purpose is
-made and checked here only (on portal/tokens.py); both links work once."""
+"""The emailed links of accounts: signing in, confirming a registration, and an invitation to
+become a scheme's administrator. Each purpose is made and checked here only (on
+portal/tokens.py); every one of these links works once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from portal import tokens
 from portal.accounts.models import Role, User
 from portal.auth import safe_path
+from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.schemes.models import Scheme
 
@@ -84,3 +86,56 @@ def check_registration_link(token: str, *, lock: bool = False) -> RegistrationLi
 def spend_registration_link(link: RegistrationLink) -> None:
     """Mark the link used, in the caller's transaction (a second use is refused)."""
     tokens.consume(db.session, "register", link.payload, what="confirmation link")
+
+
+# --- an invitation to become a scheme's administrator ---------------------------------------
+
+
+def make_invitation_link(scheme: Scheme, inviter: User, email: str, full_name: str) -> str:
+    """A single-use token that makes whoever holds ``email`` an administrator of ``scheme``,
+    creating their account if they have none. ``full_name`` is what the inviter called them."""
+    return tokens.make("admin-invite", s=scheme.id, by=inviter.id, e=email, name=full_name)
+
+
+def invitation_link_days() -> int:
+    """How many days an invitation link lives, for the email to say."""
+    return tokens.max_age("admin-invite") // tokens.DAY
+
+
+@dataclass(frozen=True)
+class InvitationLink:
+    scheme: Scheme
+    #: The administrator who sent it (None if their account has gone).
+    inviter: User | None
+    payload: dict
+
+    @property
+    def email(self) -> str:
+        return self.payload["e"]
+
+    @property
+    def full_name(self) -> str:
+        return self.payload["name"]
+
+
+def check_invitation_link(token: str, signed_in: User | None = None, *,
+                          lock: bool = False) -> InvitationLink:
+    """The scheme and inviter of an invitation link, refusing a used, expired or tampered one,
+    and anyone signed in with another address (``lock``: first in the transaction that uses
+    it). Whether the inviter may still invite is checked by the verb that uses it."""
+    payload = tokens.load("admin-invite", token, what="invitation link", lock=lock)
+    if tokens.is_used(db.session, payload):
+        raise tokens.LinkError("This invitation link has already been used.", next_step="used")
+    scheme = db.session.get(Scheme, payload["s"])
+    if scheme is None:
+        raise tokens.LinkError("The scheme in this invitation no longer exists.", status=404)
+    if signed_in is not None and signed_in.email != payload["e"]:
+        raise NotAllowed("This invitation was sent to another email address. Sign out, then "
+                         "open the link again, or ask for an invitation to your own address.",
+                         title="This invitation is for someone else")
+    return InvitationLink(scheme, db.session.get(User, payload["by"]), payload)
+
+
+def spend_invitation_link(link: InvitationLink) -> None:
+    """Mark the link used, in the caller's transaction (a second use is refused)."""
+    tokens.consume(db.session, "admin-invite", link.payload, what="invitation link")

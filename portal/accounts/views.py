@@ -1,4 +1,4 @@
-"""Sign in, register, join a scheme, sign out."""
+"""Sign in, register, join a scheme, accept an invitation to administer one, sign out."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from flask_login import current_user, login_user, logout_user
 from portal.accounts import links, signin
 from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
-from portal.auth import client_ip, public, signed_in
+from portal.admin import appointing
+from portal.auth import client_ip, public, signed_in, viewer
 from portal.forms import ConfirmForm
+from portal.links import done
 from portal.schemes.queries import get_scheme_or_404, list_schemes
 
 bp = Blueprint("accounts", __name__)
@@ -140,6 +142,34 @@ def confirm_registration(token: str):
                            title=f"Confirm your registration for {link.scheme.name}",
                            lede="Select continue to confirm your email address and finish "
                                 "registering.")
+
+
+@bp.route("/admin-invitation/<token>", methods=["GET", "POST"])
+@public("emailed invitation to administer a scheme, authorised by its token")
+def admin_invitation(token: str):
+    """Anyone with the emailed invitation (its token), unless signed in as someone else: see
+    who invited them to administer which scheme; POST accepts (making their account if they
+    have none), then /done.
+
+    Accepting does not sign anyone in: the invitation lives 14 days, far longer than a sign-in
+    link should, and whoever holds a forwarded copy must not get into the desk with it. The
+    invitee signs in as usual, by a link sent to their address."""
+    link = links.check_invitation_link(token, viewer())
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("errors/csrf.html"), 400
+        signed_in = viewer() is not None
+        _, scheme = appointing.accept_invitation(token, viewer(), ip_address=client_ip())
+        if signed_in:
+            return done(f"You are now an administrator of {scheme.name}",
+                        "You can see its requests, agreements and administrators from "
+                        "administration.", link=("Go to administration", url_for("admin.index")))
+        return done(f"You are now an administrator of {scheme.name}",
+                    "Sign in with your email address to use administration: we will email you "
+                    "a link.", link=("Sign in", url_for("accounts.sign_in", next="/admin")))
+    return render_template("admin/invitation.html", form=form, link=link,
+                           action=url_for("accounts.admin_invitation", token=token))
 
 
 @bp.route("/schemes/<slug>/join", methods=["GET", "POST"])

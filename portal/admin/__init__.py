@@ -1,5 +1,5 @@
-"""Administration: each scheme's agreements and line managers' approvals, for its
-administrators."""
+"""Administration: each scheme's agreements, line managers' approvals, chemistry call requests
+and administrators, for its administrators; `flask admins` for operators."""
 
 from flask import Flask
 
@@ -8,7 +8,8 @@ def init_app(app: Flask) -> None:
     # Imported here: the package runs whenever any of its modules is imported (its models
     # too), and its views import other areas, so importing them above would make cycles.
     from portal import dashboard
-    from portal.admin import panels, views
+    from portal.admin import cli, panels, views
 
     app.register_blueprint(views.bp)
     dashboard.add_panels(app, panels.admin_panel)
+    cli.register(app)

@@ -1,11 +1,14 @@
 """What the administrators' pages read: their schemes, an agreement or approval they may see
-(anything else is "not found"), and the line managers' approvals with what to check about each.
+(anything else is "not found"), the line managers' approvals with what to check about each,
+each scheme's administrators, its people, its chemistry call requests with what people told
+the scheme, and who is a site administrator.
 
 The agreements' own counts, lists and audit trail are in portal.agreements.queries.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +19,11 @@ from portal.agreements import queries as agreement_queries
 from portal.agreements.models import Agreement
 from portal.audit import AuditEvent
 from portal.calls.addresses import in_domains, mailbox_key
-from portal.calls.models import ApprovalState, LineManagerApproval
+from portal.calls.models import ApprovalState, CallState, ChemistryCall, LineManagerApproval
 from portal.extensions import db
+from portal.mail.models import MessageState, OutboxMessage
+from portal.mentors.models import MentorProfile, ProfileState
+from portal.relationships.models import Relationship, RelationshipState
 from portal.schemes.models import Scheme
 from portal.schemes.queries import get_scheme_or_404
 
@@ -27,6 +33,23 @@ def administered(user: User) -> list[Scheme]:
     ids = user.scheme_ids(Role.ADMIN)
     return list(db.session.scalars(sa.select(Scheme).where(Scheme.id.in_(ids))
                                    .order_by(Scheme.name)))
+
+
+def is_site_admin(user: User) -> bool:
+    """A site administrator is a person who administers every scheme (``flask admins grant
+    EMAIL --all-schemes`` makes one). Nothing else records it: a scheme added later has its own
+    administrators until the command is run again, and on a portal with one scheme its
+    administrators are the site's."""
+    ids = set(user.scheme_ids(Role.ADMIN))
+    if not ids:
+        return False
+    return set(db.session.scalars(sa.select(Scheme.id))) <= ids
+
+
+def site_admin_or_404(user: User) -> None:
+    """Only a site administrator; "not found" for anyone else."""
+    if not is_site_admin(user):
+        abort(404)
 
 
 def scheme_or_404(slug: str, user: User) -> Scheme:
@@ -131,3 +154,140 @@ def approval_warnings(items: list[LineManagerApproval], scheme: Scheme) -> dict[
                          else f"Also a {role.value} in this scheme")
         found[item.id] = notes
     return found
+
+
+# --- administrators -----------------------------------------------------------------------
+
+def administrators(scheme_id: int) -> list[Any]:
+    """A scheme's administrators by name, each with the day they became one."""
+    return list(db.session.execute(
+        sa.select(User, Membership.created_at).join(Membership)
+        .where(Membership.scheme_id == scheme_id, Membership.role == Role.ADMIN)
+        .order_by(User.full_name, User.id)))
+
+
+def administrator_or_404(scheme: Scheme, user_id: int) -> User:
+    """One of the scheme's administrators (the asker administers it: see scheme_or_404);
+    "not found" for anyone else."""
+    user = db.session.scalar(
+        sa.select(User).join(Membership)
+        .where(User.id == user_id, Membership.scheme_id == scheme.id,
+               Membership.role == Role.ADMIN))
+    if user is None:
+        abort(404)
+    return user
+
+
+# --- chemistry call requests ----------------------------------------------------------------
+
+def request_counts(scheme_id: int) -> dict[CallState, int]:
+    """How many of a scheme's chemistry call requests are in each state (none: left out)."""
+    rows = db.session.execute(
+        sa.select(ChemistryCall.state, sa.func.count())
+        .where(ChemistryCall.scheme_id == scheme_id)
+        .group_by(ChemistryCall.state)).all()
+    return {CallState(state): count for state, count in rows}
+
+
+def requests_page(scheme_id: int, state: str | None, page: int,
+                  size: int) -> tuple[list[ChemistryCall], bool]:
+    """One page of a scheme's chemistry call requests, newest first, and whether there is a
+    next page. The mentor, mentee and profile load in one query each for the page."""
+    query = (sa.select(ChemistryCall).where(ChemistryCall.scheme_id == scheme_id)
+             .order_by(ChemistryCall.requested_at.desc(), ChemistryCall.id.desc())
+             .offset((page - 1) * size).limit(size + 1))
+    if state:
+        query = query.where(ChemistryCall.state == state)
+    rows = list(db.session.scalars(query))
+    return rows[:size], len(rows) > size
+
+
+def schemeless_dead_letters(limit: int = 200) -> list[OutboxMessage]:
+    """Emails about no scheme (sign-in links, for example) that could not be delivered, newest
+    first: for site administrators."""
+    return list(db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.state == MessageState.DEAD, OutboxMessage.scheme_id.is_(None))
+        .order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def schemeless_dead_letter_count() -> int:
+    """How many emails about no scheme could not be delivered."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.state == MessageState.DEAD, OutboxMessage.scheme_id.is_(None)))
+
+
+def schemeless_dead_letter_or_404(message_id: int, user: User) -> OutboxMessage:
+    """An undelivered email about no scheme, for a site administrator; "not found" otherwise."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.scheme_id is not None or not is_site_admin(user):
+        abort(404)
+    return message
+
+
+# --- the scheme's people --------------------------------------------------------------------
+
+@dataclass
+class Person:
+    """One person in a scheme, as the People page shows them."""
+
+    user: User
+    roles: list[Role]
+    #: When they first took a role in the scheme.
+    joined: Any
+    #: The mentor profile's state in this scheme (None: a mentor with no profile yet, or not a
+    #: mentor).
+    profile: ProfileState | None = None
+    #: A mentee's best mentoring in this scheme: active, then agreeing, then ended (None: none).
+    match: RelationshipState | None = None
+
+
+_MATCH_ORDER = [RelationshipState.ACTIVE, RelationshipState.AGREEING, RelationshipState.ENDED]
+
+
+def people_counts(scheme_id: int) -> dict[Role, int]:
+    """How many people hold each role in the scheme (roles with none left out)."""
+    rows = db.session.execute(
+        sa.select(Membership.role, sa.func.count()).where(Membership.scheme_id == scheme_id)
+        .group_by(Membership.role)).all()
+    return {Role(role): count for role, count in rows}
+
+
+def people_page(scheme_id: int, role: str | None, page: int,
+                size: int) -> tuple[list[Person], bool]:
+    """One page of the scheme's people by name, and whether there is a next page: four queries
+    however long the page (the people, their roles, mentors' profiles, mentees' mentoring)."""
+    member = sa.select(Membership.user_id).where(Membership.scheme_id == scheme_id)
+    if role:
+        member = member.where(Membership.role == role)
+    users = list(db.session.scalars(
+        sa.select(User).where(User.id.in_(member))
+        .order_by(User.full_name, User.id).offset((page - 1) * size).limit(size + 1)))
+    more, users = len(users) > size, users[:size]
+    ids = [user.id for user in users]
+    if not ids:
+        return [], more
+    found: dict[int, Person] = {}
+    for user in users:
+        found[user.id] = Person(user, [], None)
+    for user_id, member_role, created_at in db.session.execute(
+            sa.select(Membership.user_id, Membership.role, Membership.created_at)
+            .where(Membership.scheme_id == scheme_id, Membership.user_id.in_(ids))
+            .order_by(Membership.created_at)):
+        person = found[user_id]
+        person.roles.append(Role(member_role))
+        person.joined = person.joined or created_at
+    for user_id, state in db.session.execute(
+            sa.select(MentorProfile.user_id, MentorProfile.state)
+            .where(MentorProfile.scheme_id == scheme_id, MentorProfile.user_id.in_(ids))):
+        found[user_id].profile = ProfileState(state)
+    for user_id, state in db.session.execute(
+            sa.select(Relationship.mentee_id, Relationship.state)
+            .where(Relationship.scheme_id == scheme_id, Relationship.mentee_id.in_(ids))):
+        person, state = found[user_id], RelationshipState(state)
+        if person.match is None or _MATCH_ORDER.index(state) < _MATCH_ORDER.index(person.match):
+            person.match = state
+    for person in found.values():
+        person.roles.sort(key=list(Role).index)
+    return list(found.values()), more

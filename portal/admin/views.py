@@ -1,5 +1,8 @@
 """The scheme administrators' pages: their schemes' agreements, each one's audit trail and PDF,
-and every line manager's approval, so an administrator can query one.
+every line manager's approval, so an administrator can query one, every chemistry call request
+with what its people told the scheme, everyone in the scheme, and the scheme's administrators
+(invite, remove). A site
+administrator also sees the email that belongs to no scheme and could not be delivered.
 
 An administrator sees only the schemes they administer; anything else is "not found".
 """
@@ -9,18 +12,24 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.accounts.links import invitation_link_days
 from portal.accounts.models import Role
-from portal.admin import queries
+from portal.admin import appointing, queries
+from portal.admin.forms import InviteForm, RemoveForm
 from portal.agreements import canonical, pdf, submission
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import AgreementState
 from portal.auth import client_ip, role_required
-from portal.calls.models import ApprovalState
+from portal.calls.models import ApprovalState, CallState
+from portal.errors import DomainError
 from portal.forms import ConfirmForm
+from portal.mail import dead_letters
 
 bp = Blueprint("admin", __name__)
 
 PAGE_SIZE = 50
+#: Pages beyond this are "not found" (an offset the database could not hold is not a crash).
+MAX_PAGE = 100_000
 
 
 @bp.route("/admin")
@@ -30,7 +39,8 @@ def index():
     schemes = queries.administered(current_user)
     counts = agreement_queries.state_counts_by_scheme(scheme.id for scheme in schemes)
     return render_template("admin/index.html", schemes=schemes, counts=counts,
-                           states=list(AgreementState))
+                           states=list(AgreementState),
+                           site_admin=queries.is_site_admin(current_user))
 
 
 @bp.route("/admin/schemes/<slug>/agreements")
@@ -116,3 +126,139 @@ def approval(approval_id: int):
                            events=queries.approval_events(item),
                            history=queries.approval_history(item), labels=APPROVAL_LABELS,
                            warnings=queries.approval_warnings([item], item.scheme)[item.id])
+
+
+# --- chemistry call requests, with what people told the scheme --------------------------------
+
+REQUEST_LABELS = {
+    CallState.REQUESTED: ("Waiting for the mentor", "govuk-tag--yellow"),
+    CallState.ACCEPTED: ("Call arranged", "govuk-tag--blue"),
+    CallState.DECLINED: ("Declined", "govuk-tag--red"),
+    CallState.WITHDRAWN: ("Withdrawn by the mentee", "govuk-tag--grey"),
+    CallState.EXPIRED: ("Not answered in time", "govuk-tag--grey"),
+    CallState.CANCELLED: ("Call cancelled by the mentor", "govuk-tag--grey"),
+    CallState.MATCHED: ("Working together", "govuk-tag--green"),
+    CallState.NOT_TAKEN_FORWARD: ("Not taken forward", "govuk-tag--grey"),
+}
+
+
+@bp.route("/admin/schemes/<slug>/requests")
+@role_required(Role.ADMIN)
+def requests(slug: str):
+    """Administrators: the chemistry call requests in one of their schemes, by state, in pages,
+    with a mentor's reason for declining and what each person told the scheme after the call."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    state = request.args.get("state") or None
+    if state is not None and state not in {s.value for s in CallState}:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    rows, more = queries.requests_page(scheme.id, state, page, PAGE_SIZE)
+    return render_template("admin/requests.html", scheme=scheme, rows=rows, state=state,
+                           page=page, more=more, counts=queries.request_counts(scheme.id),
+                           labels=REQUEST_LABELS)
+
+
+# --- the scheme's people ----------------------------------------------------------------------
+
+@bp.route("/admin/schemes/<slug>/people")
+@role_required(Role.ADMIN)
+def people(slug: str):
+    """Administrators: everyone in one of their schemes, by name, in pages, with their roles,
+    a mentor's profile state, whether a mentee has a match, when they joined and last signed
+    in; by role if asked."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    role = request.args.get("role") or None
+    if role is not None and role not in {r.value for r in Role}:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    rows, more = queries.people_page(scheme.id, role, page, PAGE_SIZE)
+    return render_template("admin/people.html", scheme=scheme, rows=rows, role=role, page=page,
+                           more=more, counts=queries.people_counts(scheme.id), roles=list(Role))
+
+
+# --- the scheme's administrators ---------------------------------------------------------------
+
+def _administrators_page(scheme, form, status=200):
+    return render_template("admin/administrators.html", scheme=scheme, form=form,
+                           admins=queries.administrators(scheme.id)), status
+
+
+@bp.route("/admin/schemes/<slug>/administrators")
+@role_required(Role.ADMIN)
+def administrators(slug: str):
+    """Administrators: who administers one of their schemes, and a form to invite another."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    return _administrators_page(scheme, InviteForm())
+
+
+@bp.route("/admin/schemes/<slug>/administrators/invite", methods=["POST"])
+@role_required(Role.ADMIN)
+def invite(slug: str):
+    """Administrators: email someone an invitation to administer one of their schemes."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            appointing.invite(scheme.id, current_user, form.email.data, form.full_name.data,
+                              ip_address=client_ip())
+        except DomainError as error:
+            if error.status != 409:
+                raise
+            form.email.errors.append(error.message)
+        else:
+            flash(f"We have emailed an invitation to {form.email.data.lower()}. It works once, "
+                  f"for {invitation_link_days()} days.", "success")
+            return redirect(url_for("admin.administrators", slug=slug), 303)
+    return _administrators_page(scheme, form, 400)
+
+
+@bp.route("/admin/schemes/<slug>/administrators/<int:user_id>/remove", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def remove_administrator(slug: str, user_id: int):
+    """Administrators: remove an administrator of one of their schemes (GET asks to confirm;
+    removing yourself needs a tick as well)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    person = queries.administrator_or_404(scheme, user_id)
+    removing_self = person.id == current_user.id
+    form = RemoveForm(removing_self=removing_self)
+    if form.validate_on_submit():
+        appointing.remove(scheme.id, person.id, current_user, ip_address=client_ip())
+        if removing_self:
+            flash(f"You are no longer an administrator of {scheme.name}.", "success")
+            return redirect(url_for("main.dashboard"), 303)
+        flash(f"{person.full_name} is no longer an administrator of {scheme.name}.", "success")
+        return redirect(url_for("admin.administrators", slug=slug), 303)
+    return render_template("admin/remove_administrator.html", scheme=scheme, person=person,
+                           form=form, removing_self=removing_self,
+                           only_one=len(queries.administrators(scheme.id)) <= 1), (
+        400 if form.errors else 200)
+
+
+# --- email that belongs to no scheme, for site administrators ---------------------------------
+
+@bp.route("/admin/emails-without-a-scheme")
+@role_required(Role.ADMIN)
+def schemeless_emails():
+    """Site administrators: undelivered emails that belong to no scheme (sign-in links, for
+    example), which no scheme's administrator sees."""
+    queries.site_admin_or_404(current_user)
+    return render_template("admin/schemeless_emails.html",
+                           messages=queries.schemeless_dead_letters(),
+                           describe=dead_letters.describe)
+
+
+@bp.route("/admin/emails-without-a-scheme/<int:message_id>/send-again", methods=["POST"])
+@role_required(Role.ADMIN)
+def schemeless_send_again(message_id: int):
+    """Site administrators: put one undelivered email that belongs to no scheme back in the
+    queue."""
+    queries.schemeless_dead_letter_or_404(message_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    message = dead_letters.resend(message_id, actor=current_user, ip_address=client_ip())
+    flash(f"The email to {message.to_address} will be sent again.", "success")
+    return redirect(url_for("admin.schemeless_emails"), 303)

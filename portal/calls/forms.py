@@ -221,11 +221,12 @@ class DeclineForm(PortalForm):
     reason = RadioField(
         "Why are you declining? (optional)", validate_choice=False,
         choices=[(r.value, r.label) for r in DeclineReason],
-        description="Only you and the scheme administrator see this. The mentee is not told "
-                    "the reason.",
+        description="Only you and the scheme's administrators see this. The mentee is not "
+                    "told the reason.",
     )
     note = TextAreaField("Anything else (optional)", filters=[strip],
-                         validators=[Optional(), Length(max=2000)])
+                         validators=[Optional(), Length(max=2000)],
+                         description="Only you and the scheme's administrators see this too.")
     submit = SubmitField("Decline the request")
 
     def validate_reason(self, field: Field) -> None:
@@ -264,7 +265,8 @@ class OutcomeForm(PortalForm):
     reason = TextAreaField(
         "Anything you want the scheme to know (optional)", filters=[strip],
         validators=[Optional(), Length(max=2000)],
-        description="Private: the other person never sees this.",
+        description="Only the scheme's administrators see this. The other person never "
+                    "does.",
     )
     submit = SubmitField("Send my answer")
 

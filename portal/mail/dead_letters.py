@@ -1,7 +1,9 @@
 """Dead letters: emails that could not be delivered, and sending them again.
 
-Administrators see the dead letters of their own schemes; messages about no scheme (sign-in
-links, for example) are for operators, through `flask mail dead` and `flask mail resend`.
+Administrators see the dead letters of their own schemes. Messages about no scheme (sign-in
+links, for example) are for site administrators (people who administer every scheme, see
+portal.admin.queries.is_site_admin), on their desk, and for operators, through `flask mail dead`
+and `flask mail resend`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.accounts.models import User
+from portal.admin.queries import is_site_admin
 from portal.db import lock
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -29,7 +32,8 @@ def resend(message_id: int, *, actor: User | None, ip_address: str | None = None
     if message is None:
         raise DomainError("There is no email with that number.", status=404,
                           title="Email not found")
-    if actor is not None and not visible_to(message, actor):
+    if actor is not None and not (visible_to(message, actor) or (
+            message.scheme_id is None and is_site_admin(actor))):
         raise NotAllowed("Only an administrator of the email's scheme can send it again.")
     if message.state != MessageState.DEAD:
         already = ("has already been sent" if message.state == MessageState.SENT
