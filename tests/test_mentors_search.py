@@ -131,7 +131,8 @@ def test_an_unfinished_last_word_finds_the_words_it_begins(client, make, scheme,
     make.mentor(scheme, name="Pat Planner", job_title="Planning officer")
     make.mentor(scheme, name="Lee Leader", job_title="Team leader", background="I lead a team.")
     assert names(client.get("/search?q=plann")) == ["Pat Planner"]
-    assert names(client.get("/search?q=leade")) == ["Lee Leader"]
+    # Pat's expertise, Leadership, is of the same family: after the word itself.
+    assert names(client.get("/search?q=leade")) == ["Lee Leader", "Pat Planner"]
 
 
 def test_filters_on_text_need_the_words_in_that_field(client, make, scheme, mentee):
@@ -157,11 +158,20 @@ def test_an_expertise_filter_goes_by_the_area_not_its_words(client, make, scheme
         "Policy Only", "Project Manager"]
 
 
-def test_every_word_must_match_and_the_last_word_may_be_unfinished(client, make, scheme, mentee):
+def test_every_word_ranks_first_and_the_last_word_may_be_unfinished(client, make, scheme,
+                                                                      mentee):
+    """Profiles with every word come first; with few of them, those with some of the words
+    follow under a heading of their own."""
     make.mentor(scheme, name="Both Words", job_title="Finance manager",
                 offer="Coaching for new team leaders.")
     make.mentor(scheme, name="One Word", job_title="Finance officer", offer="Spreadsheets.")
-    assert names(client.get("/search?q=finance+coaching")) == ["Both Words"]
+    response = client.get("/search?q=finance+coaching")
+    assert names(response) == ["Both Words", "One Word"]
+    text = response.get_data(as_text=True)
+    assert text.index("Both Words") < text.index("Mentors matching some of your words") < \
+        text.index("One Word")
+    assert "Mentors matching some of your words" not in client.get(
+        "/search?q=finance").get_data(as_text=True)
     assert sorted(names(client.get("/search?q=financ"))) == ["Both Words", "One Word"]
     assert names(client.get("/search?q=coach")) == ["Both Words"]
 
@@ -474,3 +484,112 @@ OLD_ROWS = [
     "'2026-01-01', '2026-01-01')",
     "INSERT INTO profile_expertise (profile_id, area) VALUES (1, 'Records')",
 ]
+
+
+# --- abbreviations and synonyms ------------------------------------------------------------------
+
+def test_a_schemes_abbreviations_find_every_form_in_words_and_organisation(client, make, scheme,
+                                                                          mentee):
+    scheme.search_synonyms = [["TfL", "Transport for London"], ["s106", "section 106"]]
+    db.session.commit()
+    make.mentor(scheme, name="Long Form", organisation="Transport for London",
+                job_title="Network planner")
+    make.mentor(scheme, name="Short Form", organisation="TfL", job_title="Engineer")
+    make.mentor(scheme, name="Only Transport", organisation="Hertfordshire County Council",
+                job_title="Transport planner", background="Bus routes into London.")
+    make.mentor(scheme, name="Obligations", job_title="Section 106 officer")
+    make.mentor(scheme, name="Agreements", background="Drafting s106 agreements.")
+    assert sorted(names(client.get("/search?q=tfl"))) == ["Long Form", "Short Form"]
+    assert sorted(names(client.get("/search?q=transport+for+london"))) == [
+        "Long Form", "Short Form"]
+    assert sorted(names(client.get("/search?organisation=TfL"))) == ["Long Form", "Short Form"]
+    assert sorted(names(client.get("/search?organisation=transport+for+london"))) == [
+        "Long Form", "Short Form"]
+    assert names(client.get("/search?q=s106")) == ["Obligations", "Agreements"]
+    assert names(client.get("/search?q=section+106")) == ["Obligations", "Agreements"]
+
+
+def test_another_schemes_abbreviations_do_not_apply(client, make, scheme, mentee):
+    other = make.scheme(name="Elsewhere")
+    other.search_synonyms = [["TfL", "Transport for London"]]
+    db.session.commit()
+    make.mentor(scheme, name="Long Form", organisation="Transport for London")
+    assert names(client.get("/search?q=tfl")) == []
+
+
+def _pack_with_search(table: str) -> str:
+    from portal.schemes.packs import PACK_DIR
+
+    text = (PACK_DIR / "act-project.toml").read_text(encoding="utf-8")
+    return text.split("\n# Abbreviations people search by")[0] + "\n" + table + "\n"
+
+
+@pytest.mark.parametrize("table,error", [
+    ('[search]\nsynonyms = "TfL"', "search synonyms must be a list of groups"),
+    ('[search]\nsynonyms = [["TfL"]]', "each search synonyms group must list 2 to"),
+    ('[search]\nsynonyms = [["TfL", 3]]', "each search synonyms group must list 2 to"),
+    ('[search]\nsynonyms = [["TfL", "!!"]]', "each search synonyms group must list 2 to"),
+    ('[search]\nsynonyms = [["TfL", "Transport for London"], ["tfl", "Trains"]]',
+     "search synonyms has 'tfl' twice"),
+    ('[search]\nsynonym = []', "search has unknown settings: synonym"),
+    ('search = "tfl"', "search must be a table"),
+])
+def test_a_packs_search_table_is_checked(tmp_path, table, error):
+    from portal.schemes.packs import PackError, read_pack
+
+    path = tmp_path / "broken.toml"
+    text = _pack_with_search(table)
+    if not table.startswith("["):
+        text = text.replace('slug = "act-project"', f'slug = "act-project"\n{table}').rsplit(
+            "\n" + table + "\n", 1)[0] + "\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PackError, match=re.escape(error)):
+        read_pack(path)
+
+
+def test_loading_the_packs_stores_their_abbreviations(runner):
+    from portal.schemes.models import Scheme
+
+    assert runner.invoke(args=["schemes", "load"]).exit_code == 0
+    gla = db.session.scalar(sa.select(Scheme).where(Scheme.slug == "gla-group"))
+    herts = db.session.scalar(sa.select(Scheme).where(Scheme.slug == "herts-planning"))
+    assert ["TfL", "Transport for London"] in gla.search_synonyms
+    assert ["LFB", "London Fire Brigade"] in gla.search_synonyms
+    assert any("s106" in group and "section 106" in group for group in herts.search_synonyms)
+
+
+# --- spelling, some words, and nothing found -----------------------------------------------------
+
+def test_a_misspelt_word_gets_a_did_you_mean_link_that_runs_the_corrected_search(
+        client, make, scheme, mentee):
+    make.mentor(scheme, name="Lea Dership", job_title="Leadership coach",
+                expertise=["Leadership"], location="Watford")
+    other = make.scheme(name="Elsewhere")
+    make.mentor(other, name="Far Away", job_title="Harbourmaster")
+    text = client.get("/search?q=leadrship&location=watford").get_data(as_text=True)
+    link = re.search(r'Did you mean <a class="govuk-link" href="([^"]+)">([^<]+)</a>\?', text)
+    assert link and link.group(2) == "leadership"
+    assert "location=watford" in link.group(1)
+    assert names(client.get(link.group(1).replace("&amp;", "&"))) == ["Lea Dership"]
+    # Words from other schemes are never suggested; a word profiles have needs no suggestion.
+    assert "Did you mean" not in client.get("/search?q=harbourmastr").get_data(as_text=True)
+    assert "Did you mean" not in client.get("/search?q=leadership").get_data(as_text=True)
+
+
+def test_nothing_found_offers_each_filter_to_drop_and_the_expertise_to_browse(
+        client, make, scheme, mentee):
+    make.mentor(scheme, name="Only Mentor", job_title="Finance officer", location="Hertford",
+                expertise=["Finance"])
+    response = client.get("/search?q=finance&location=cambridge&sector=private")
+    assert names(response) == []
+    text = response.get_data(as_text=True)
+    drops = re.search(r'<ul class="govuk-list govuk-list--bullet" id="search-drops">(.*?)</ul>',
+                      text, re.S).group(1)
+    assert "location, \u201ccambridge\u201d" in drops
+    without_location = re.search(r'href="([^"]+)">location', drops).group(1).replace("&amp;", "&")
+    assert "location" not in without_location and "sector=private" in without_location
+    assert names(client.get(re.search(r'href="([^"]+)">private sector', drops).group(1)
+                            .replace("&amp;", "&"))) == []
+    browse = re.search(r'id="search-expertise">(.*?)</ul>', text, re.S).group(1)
+    assert re.findall(r">([^<]+)</a>", browse) == sorted(AREAS)
+    assert names(client.get("/search?expertise=Finance")) == ["Only Mentor"]

@@ -182,6 +182,29 @@ class SearchForm(QueryForm):
             "page": good.get("page") or 1,
         }
 
+    def in_use(self, criteria: dict) -> list[tuple[str, str]]:
+        """The search's words and filters in use, as (field name, what to call it), in the
+        order the page shows them: for a search that found nothing, each may be dropped."""
+        used = []
+        if criteria["text"]:
+            used.append(("q", f"your words, \u201c{criteria['text']}\u201d"))
+        if criteria["expertise"]:
+            used.append(("expertise", "expertise: " + ", ".join(criteria["expertise"])))
+        for name, key, label in (("organisation", "organisation", "organisation"),
+                                 ("level", "grade", "grade or level"),
+                                 ("location", "location", "location")):
+            if criteria[key]:
+                used.append((name, f"{label}, \u201c{criteria[key]}\u201d"))
+        if criteria["sector"]:
+            used.append(("sector", dict(SECTORS)[criteria["sector"].value].lower()))
+        if criteria["meeting_format"]:
+            used.append(("format", "how you want to meet"))
+        if criteria["has_capacity"]:
+            used.append(("capacity", "only mentors with places free"))
+        if criteria["scheme_id"] is not None and len(self.scheme.choices) > 2:
+            used.append(("scheme", "the scheme you chose"))
+        return used
+
 
 class NoteForm(PortalForm):
     class Meta:

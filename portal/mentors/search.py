@@ -1,30 +1,38 @@
 """Searching mentor profiles: the one entry point, ``search``, over the index that
 portal.mentors.search_index builds and the database keeps in step.
 
-Ranking never scores every match. Relevance scores (bm25, ts_rank) cost far more than
+The database never scores every match. Relevance scores (bm25, ts_rank) cost far more than
 finding a match: bm25 reads every profile that has each word to weigh it, and a common word
 ("leadership") is in most of a national scheme's profiles, so scoring made search slower the
-bigger the scheme. Instead a match's rank is *where* all its words were found, in tiers:
+bigger the scheme. Instead the index gives a bounded set of candidates, the first ``window``
+matches of each tier:
 
-1. the name, job title or expertise;
-2. those, the organisation or what the mentor offers;
+1. all the words in the name, job title or expertise;
+2. in those, the organisation or what the mentor offers;
 3. anywhere in the profile;
 
-and within a tier, mentors with a place free come first, then by name. Each tier is a plain
-match in the index with a LIMIT, so the database stops after ``window`` matches per tier and
-nothing is scored. Up to ``window`` matches are counted; past that the page says "more than".
-A search then costs about the same in a scheme of 1,000 mentors and one of 100,000, and the
-order is the same on SQLite and PostgreSQL.
+each a plain match in the index with a LIMIT, all in one statement, with the candidates' texts.
+``rank`` then checks and scores those candidates in Python, word by word (field weight, the
+word itself above another of its family, how many words and how rare), so the order is the
+same on SQLite and PostgreSQL; never by name. Each word matches its family in the index
+(``family``: lead, leader, leading and leadership), and a scheme's abbreviations match what they
+stand for. With few full matches, those with most of the words follow; with few results, a
+spelling is suggested. A search then costs about the same in a scheme of 1,000 mentors and one
+of 100,000: past ``window`` matches the page says "more than".
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import snowballstemmer
 import sqlalchemy as sa
+from rapidfuzz import fuzz
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import defer, lazyload, selectinload
 
@@ -67,42 +75,170 @@ only own same so than too very s t can will just don should now
 STOP_WORDS = frozenset(_PG_ENGLISH_STOP_WORDS.split())
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 12
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A word's Snowball (Porter 2) stem: "leading" and "leads" are both "lead"."""
+    return _STEMMER.stemWord(word)
+
+
+#: Endings that make a new word of the same family, taken off a stem to find the family's base:
+#: "leadership" and "leader" are of the family "lead", "planner" of "plan".
+_FAMILY_ENDINGS = ("ship", "hood", "er")
+
+
+@lru_cache(maxsize=50_000)
+def family(word: str) -> str:
+    """The base a word shares with its family (lead, leader, leading, leadership: "lead").
+    A base is never shorter than four letters, so "water" stays "water", not "wat"."""
+    base = stem(word)
+    changed = True
+    while changed:
+        changed = False
+        for ending in _FAMILY_ENDINGS:
+            if base.endswith(ending) and len(base) - len(ending) >= 4:
+                base = base[: -len(ending)]
+                if base[-1] == base[-2] and base[-1] not in "aeiousl":
+                    base = base[:-1]  # planner -> plann -> plan
+                changed = True
+    return base
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, lower case, accents dropped, stop words left out."""
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return [w for w in _WORD.findall(folded.lower()) if w not in STOP_WORDS]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the mentee asked for: a word, or an abbreviation and what it stands for.
+
+    ``choices`` are the ways to match it, each a run of words that must all be found
+    ("tfl", or "transport" and "london"); ``prefix``: the word is still being typed."""
+
+    choices: tuple[tuple[str, ...], ...]
+    prefix: bool = False
+
+    @property
+    def word(self) -> str:
+        return " ".join(self.choices[0])
+
+    def fts5(self) -> str:
+        alternatives = []
+        for choice in self.choices:
+            parts = [_fts5_word(word, self.prefix) for word in choice]
+            alternatives.append(parts[0] if len(parts) == 1 else f"({' AND '.join(parts)})")
+        return alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+
+    def tsquery(self, weights: str = "") -> str:
+        alternatives = []
+        for choice in self.choices:
+            parts = [_ts_word(word, self.prefix, weights) for word in choice]
+            alternatives.append(parts[0] if len(parts) == 1 else f"({' & '.join(parts)})")
+        return alternatives[0] if len(alternatives) == 1 else f"({' | '.join(alternatives)})"
+
+
+def _fts5_word(word: str, prefix: bool) -> str:
+    """The word, or any word its family's base begins (checked word by word after)."""
+    if prefix:
+        return f'"{word}"*'
+    base = family(word)
+    if len(base) >= 4 and base != word:
+        return f'("{word}" OR "{base}"*)'
+    return f'"{word}"'
+
+
+def _ts_word(word: str, prefix: bool, weights: str) -> str:
+    if prefix:
+        return f"{word}:*{weights}"
+    base = family(word)
+    if len(base) >= 4 and base != word:
+        return f"({word}{':' + weights if weights else ''} | {base}:*{weights})"
+    return f"{word}:{weights}" if weights else word
 
 
 @dataclass(frozen=True)
 class TextQuery:
-    """Free text reduced to plain words: no operators, quotes or brackets reach the database."""
+    """Free text reduced to plain words: no operators, quotes or brackets reach the database.
+
+    Each word matches its family (``family``) in the index; ``rank`` then checks every
+    candidate word by word, so the index may find more than a word's family, never less."""
 
     terms: tuple[str, ...]
     #: The last word is still being typed, so it matches as a prefix ("financ" finds "finance").
     prefix: bool
+    #: The abbreviations of the scheme that the words hold: term -> the words it stands for.
+    expansions: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
 
     @classmethod
-    def parse(cls, text: str) -> TextQuery:
-        words = [w.lower()[:40] for w in _WORD.findall(text or "")]
-        terms = tuple(dict.fromkeys(w for w in words if w not in STOP_WORDS))[:MAX_TERMS]
+    def parse(cls, text: str, synonyms: Sequence[Sequence[str]] = ()) -> TextQuery:
+        words = [w[:40] for w in words_of(text)]
+        words, expansions = _abbreviate(words, synonyms)
+        terms = tuple(dict.fromkeys(words))[:MAX_TERMS]
         still_typing = bool(terms) and bool(re.search(r"[^\W_]$", text or ""))
-        return cls(terms, prefix=still_typing and len(terms[-1]) >= 3)
+        expanded = dict(expansions)
+        return cls(terms, prefix=still_typing and len(terms[-1]) >= 3
+                   and terms[-1] not in expanded and " " not in terms[-1],
+                   expansions=tuple((t, expanded[t]) for t in terms if t in expanded))
+
+    def parts(self) -> list[Term]:
+        expanded = dict(self.expansions)
+        last = len(self.terms) - 1
+        return [Term(expanded.get(term, (tuple(term.split(" ")),)),
+                     prefix=self.prefix and i == last)
+                for i, term in enumerate(self.terms)]
 
     def fts5(self) -> str:
-        quoted = [f'"{term}"' for term in self.terms]
-        if self.prefix:
-            quoted[-1] += "*"
-        return " ".join(quoted)
+        return " AND ".join(part.fts5() for part in self.parts())
 
     def tsquery(self, weights: str = "") -> str:
-        parts = [f"{term}:{weights}" if weights else term for term in self.terms]
-        if self.prefix:
-            parts[-1] = f"{self.terms[-1]}:*{weights}"
-        return " & ".join(parts)
+        return " & ".join(part.tsquery(weights) for part in self.parts())
 
-    def fts5_within(self, weights: str, table_columns: Sequence[str]) -> str:
+    def fts5_any(self) -> str:
+        return " OR ".join(part.fts5() for part in self.parts())
+
+    def tsquery_any(self, weights: str = "") -> str:
+        return " | ".join(part.tsquery(weights) for part in self.parts())
+
+    def fts5_within(self, weights: str, table_columns: Sequence[str], *,
+                    any_word: bool = False) -> str:
         """The same words, all found in the columns of these weight classes, in a table with
         ``table_columns`` (a column filter, unless they are all the table's columns)."""
+        words = self.fts5_any() if any_word else self.fts5()
         columns = [name for name, weight in INDEXED if weight in weights] if weights else []
         if not columns or set(columns) >= set(table_columns):
-            return self.fts5()
-        return f"{{{' '.join(columns)}}} : ({self.fts5()})"
+            return words
+        return f"{{{' '.join(columns)}}} : ({words})"
+
+
+def _abbreviate(words: list[str], synonyms: Sequence[Sequence[str]]):
+    """Words with each abbreviation or long form of the scheme's list made one term that
+    matches any of its forms ("section 106" and "s106")."""
+    groups = [[tuple(words_of(form)) for form in group] for group in synonyms or ()]
+    groups = [[form for form in group if form] for group in groups]
+    out: list[str] = []
+    expansions: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    i = 0
+    while i < len(words):
+        best = None
+        for group in groups:
+            for form in group:
+                if tuple(words[i:i + len(form)]) == form and (best is None
+                                                              or len(form) > len(best[0])):
+                    best = (form, group)
+        if best is None:
+            out.append(words[i])
+            i += 1
+            continue
+        form, group = best
+        term = " ".join(form)
+        out.append(term)
+        expansions.append((term, tuple([form] + [f for f in group if f != form])))
+        i += len(form)
+    return out, expansions
 
 
 # --- the entry point -----------------------------------------------------------------------------
@@ -135,6 +271,18 @@ class Page:
     ranked: bool = field(default=False)
     #: True when more profiles match than the window counts: ``total`` is then a lower bound.
     more: bool = field(default=False)
+    #: Where the profiles with only some of the words begin in the ranked list (None: none).
+    partial_from: int | None = field(default=None)
+    #: The search text with its misspelt words corrected ("Did you mean ...?"), or None.
+    suggestion: str | None = field(default=None)
+
+    @property
+    def partial_here(self) -> int | None:
+        """Where, in this page's results, the profiles with only some of the words begin."""
+        if self.partial_from is None:
+            return None
+        at = self.partial_from - (self.page - 1) * self.per_page
+        return max(0, at) if at < len(self.results) else None
 
     @property
     def first(self) -> int:
@@ -173,13 +321,20 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 2
                  for area in criteria.expertise]
         if all(area.terms for area in areas):
             narrowing.append(_Narrowing("expertise_text", areas))
+    synonyms = [group for scheme in viewer.schemes(Role.MENTEE) if scheme.id in scheme_ids
+                for group in (scheme.search_synonyms or [])]
     for column, value in ((profile.organisation, criteria.organisation),
                           (profile.grade, criteria.grade), (profile.location, criteria.location)):
         if value and value.strip():
-            conditions.append(column.ilike(f"%{_escape_like(value.strip())}%", escape="\\"))
-            words = TextQuery(TextQuery.parse(value).terms, prefix=False)
-            if words.terms and column.key in dict(INDEXED):
-                narrowing.append(_Narrowing(column.key, [words]))
+            # An abbreviation in the organisation filter finds every form of it ("TfL" finds
+            # "Transport for London").
+            forms = (_forms(value.strip(), synonyms) if column is profile.organisation
+                     else [value.strip()])
+            conditions.append(sa.or_(*(column.ilike(f"%{_escape_like(form)}%", escape="\\")
+                                       for form in forms)))
+            choices = [TextQuery(TextQuery.parse(form).terms, prefix=False) for form in forms]
+            if all(c.terms for c in choices) and column.key in dict(INDEXED):
+                narrowing.append(_Narrowing(column.key, choices))
     if criteria.sector:
         conditions.append(profile.sector == criteria.sector)
     if criteria.meeting_format in (MeetingFormat.IN_PERSON, MeetingFormat.ONLINE):
@@ -190,12 +345,13 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 2
         conditions.append(sa.and_(profile.accepting.is_(True),
                                   profile.places_taken < profile.capacity))
 
-    query = TextQuery.parse(criteria.text)
+    query = TextQuery.parse(criteria.text, synonyms)
     dialect = db.session.get_bind().dialect.name
     window = max(window, per_page)
     if query.terms:
-        query = _settled(query, dialect)
-    if query.terms or narrowing:
+        return _text_search(conditions, _settled(query, dialect), dialect, narrowing,
+                            criteria.page, per_page, window, conditions[:3])
+    if narrowing:
         matching = _matching(conditions, query, dialect, narrowing=narrowing)
     else:
         matching = sa.select(profile.id).where(*conditions)
@@ -209,33 +365,294 @@ def search(criteria: Criteria, viewer: User, per_page: int = 20, window: int = 2
     page = min(max(1, criteria.page), pages)
 
     stmt = sa.select(profile)
-    order: list = [profile.display_name, profile.id]
-    offset = (page - 1) * per_page
-    if query.terms:
-        # The candidates carry what they are ordered by, so only one page's profiles are read.
-        ranked = _ranked(conditions, query, dialect, window, narrowing)
-        key = [ranked.c.tier, ranked.c.full, ranked.c.name, ranked.c.id]
-        shown = sa.select(*key).order_by(*key).limit(per_page).offset(offset).subquery("shown")
-        stmt = stmt.join(shown, shown.c.id == profile.id)
-        order, offset = [shown.c.tier, shown.c.full, shown.c.name, shown.c.id], 0
-    elif narrowing and not more:
+    if narrowing and not more:
         # Few matches: start from them. Many: walking the scheme in name order finds a page's
         # worth sooner than gathering every match first.
         stmt = stmt.where(profile.id.in_(matching.scalar_subquery()))
     else:
         stmt = stmt.where(*conditions)
     rows = db.session.scalars(
-        # The scheme is the viewer's, already loaded with their memberships: no join (its
-        # rows hold the agreement template, decoded again for every result otherwise).
-        stmt.options(selectinload(profile.expertise_links), lazyload(profile.user),
-                     lazyload(profile.scheme),
-                     # Results show none of the long texts; raise rather than load them one by one.
-                     defer(profile.background, raiseload=True),
-                     defer(profile.offer, raiseload=True),
-                     defer(profile.experience, raiseload=True))
-        .order_by(*order).limit(per_page).offset(offset)
-    ).all()
-    return Page(list(rows), total, page, pages, per_page, ranked=bool(query.terms), more=more)
+        _page_options(stmt).order_by(profile.display_name, profile.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), total, page, pages, per_page, more=more)
+
+
+def _page_options(stmt: sa.Select) -> sa.Select:
+    profile = MentorProfile
+    # The scheme is the viewer's, already loaded with their memberships: no join (its
+    # rows hold the agreement template, decoded again for every result otherwise).
+    return stmt.options(selectinload(profile.expertise_links), lazyload(profile.user),
+                        lazyload(profile.scheme),
+                        # Results show none of the long texts; raise rather than load them.
+                        defer(profile.background, raiseload=True),
+                        defer(profile.offer, raiseload=True),
+                        defer(profile.experience, raiseload=True))
+
+
+#: Fewer full matches than this and the profiles with most of the words are shown below them.
+FEW = 3
+
+
+def _text_search(conditions: list, query: TextQuery, dialect: str,
+                 narrowing: Sequence[_Narrowing], page_number: int, per_page: int,
+                 window: int, scope: list) -> Page:
+    """Words: gather a bounded set of candidates from the index, rank them (``rank``) and
+    show one page. Few profiles with every word: add those with most of them, below; and
+    few results at all: suggest a spelling (``_suggest``) for the words no profile has."""
+    candidates, more = _candidates(conditions, query, dialect, narrowing, window)
+    ranked = rank(query, candidates)
+    full = [c for c in ranked if c.matched == len(query.terms)]
+    partial: list[Scored] = []
+    extra: list = []
+    if len(full) < FEW and len(query.terms) > 1:
+        seen = {c.id for c in full}
+        extra, _ = _candidates(conditions, query, dialect, narrowing, window, any_word=True)
+        least = max(1, math.ceil(len(query.terms) / 2))
+        partial = [c for c in rank(query, [row for row in extra if row.id not in seen])
+                   if least <= c.matched < len(query.terms)]
+    ordered = (full + partial)[:window]
+    suggestion = None
+    if len(ordered) < FEW:
+        seen_words = {token for row in [*candidates, *extra]
+                      for name in _SUGGEST_FROM for token in _tokens(getattr(row, name) or "")}
+        suggestion = _suggest(query, scope, dialect, seen_words)
+    total = window if more else len(ordered)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page_number), pages)
+    shown = [c.id for c in ordered[(page - 1) * per_page:page * per_page]]
+    profiles = {p.id: p for p in db.session.scalars(
+        _page_options(sa.select(MentorProfile).where(MentorProfile.id.in_(shown))))}
+    results = [profiles[i] for i in shown if i in profiles]
+    first_partial = next((n for n, c in enumerate(ordered) if c.matched < len(query.terms)),
+                         None)
+    return Page(results, total, page, pages, per_page, ranked=True, more=more,
+                partial_from=first_partial, suggestion=suggestion)
+
+
+#: The text columns a candidate's words are checked in, with the weight of a match there.
+WEIGHTS = {"A": 3.0, "B": 2.0, "C": 1.0}
+_TEXT = tuple(name for name, _ in INDEXED)
+
+
+def _candidates(conditions: list, query: TextQuery, dialect: str,
+                narrowing: Sequence[_Narrowing], window: int, *, any_word: bool = False):
+    """The best ``window`` candidates, with their texts, in one statement: the first
+    ``window`` matches of each tier, taken tier by tier (then by id); and whether more than
+    ``window`` profiles match anywhere. ``any_word``: any of the words, not all."""
+    profile = MentorProfile
+    tiers = ("A", "") if any_word else TIERS
+    anywhere = len(tiers) - 1
+    parts = []
+    for number, weights in enumerate(tiers):
+        limit = window + 1 if number == anywhere else window
+        parts.append(sa.select(
+            _matching(conditions, query, dialect, within=weights, narrowing=narrowing,
+                      any_word=any_word).limit(limit).subquery(f"tier{number}").c.id,
+            sa.literal(number).label("tier")))
+    found = sa.union_all(*parts).cte("found")
+    best = (sa.select(found.c.id, sa.func.min(found.c.tier).label("tier"))
+            .group_by(found.c.id).order_by(sa.func.min(found.c.tier), found.c.id)
+            .limit(window).subquery("best"))
+    counted = (sa.select(sa.func.count()).select_from(found)
+               .where(found.c.tier == anywhere).scalar_subquery())
+    full = sa.case((sa.and_(profile.accepting.is_(True),
+                            profile.places_taken < profile.capacity), 0), else_=1)
+    rows = db.session.execute(
+        sa.select(best.c.id, best.c.tier, full.label("full"), counted.label("anywhere"),
+                  *(getattr(profile, name) for name in _TEXT))
+        .join(profile, profile.id == best.c.id).order_by(best.c.tier, best.c.id)).all()
+    more = bool(rows) and rows[0].anywhere > window
+    return rows, more
+
+
+@dataclass
+class Scored:
+    id: int
+    matched: int
+    score: float
+    full: int
+
+
+def rank(query: TextQuery, rows: Sequence) -> list[Scored]:
+    """Candidates best first: by how many of the words each has, then by score, then those
+    with a place free, then the oldest profile first (never by name).
+
+    A word's score is the weight of the best field it is in (job title, name and expertise
+    3; organisation and offer 2; anywhere else 1), less for another form of the word or a
+    word of its family (``_quality``), plus a little for each other field it is in, times how rare
+    the word is among the candidates. Words found side by side, as typed, add a little more.
+    """
+    terms = query.parts()
+    fields = [(name, WEIGHTS[weight]) for name, weight in INDEXED]
+    found: list[tuple] = []
+    counts = [0] * len(terms)
+    keys = [{_key(word, term.prefix) for choice in term.choices for word in choice}
+            for term in terms]
+    for row in rows:
+        per_term = []
+        texts = [(name, weight, getattr(row, name) or "") for name, weight in fields]
+        lowered = [text.lower() for _, _, text in texts]
+        for i, term in enumerate(terms):
+            best, also, positions = 0.0, 0.0, {}
+            for (name, weight, text), low in zip(texts, lowered, strict=True):
+                # A field without even the start of the word (most fields) is not read word by
+                # word: that is most of the cost of ranking.
+                if low.isascii() and not any(key in low for key in keys[i]):
+                    continue
+                quality, where = _quality(term, _field(text))
+                if quality:
+                    positions[name] = where
+                    value = weight * quality
+                    also += min(best, value) * 0.2 if best else 0.0
+                    best = max(best, value)
+            per_term.append((best, also, positions))
+            if best:
+                counts[i] += 1
+        found.append((row, per_term))
+    # Counted over the candidates with a word, never those the index alone found (a word's
+    # base, such as "plan" for "plant"): then both databases give the same order.
+    found = [(row, per_term) for row, per_term in found if any(best for best, _, _ in per_term)]
+    rarity = [math.log(1 + (len(found) + 1) / (count + 0.5)) for count in counts]
+    scored = []
+    for row, per_term in found:
+        matched = sum(1 for best, _, _ in per_term if best)
+        score = sum((best + also) * rarity[i] for i, (best, also, _) in enumerate(per_term))
+        for i in range(len(per_term) - 1):
+            here, after = per_term[i][2], per_term[i + 1][2]
+            # The best field with the two words side by side (fields in a fixed order, so
+            # that every process ranks alike).
+            side_by_side = [weight for name, weight in fields if name in here and name in after
+                            and any(p + 1 in after[name] for p in here[name])]
+            if side_by_side:
+                score += 0.5 * max(side_by_side) * min(rarity[i], rarity[i + 1])
+        scored.append(Scored(row.id, matched, round(score, 6), row.full))
+    scored.sort(key=lambda c: (-c.matched, -c.score, c.full, c.id))
+    return scored
+
+
+#: The columns whose words spelling suggestions come from: what people search by.
+_SUGGEST_FROM = ("job_title", "expertise_text", "organisation", "offer")
+#: How many profiles a suggestion reads the words of, at most, and how alike a suggested word
+#: must be to the word typed (rapidfuzz's ratio, 0 to 100).
+SUGGEST_ROWS = 100
+SUGGEST_LIKENESS = 75
+
+
+def _suggest(query: TextQuery, scope: list, dialect: str, seen: set[str]) -> str | None:
+    """The search text with each word that no profile seen has replaced by the most alike
+    word in the scheme's profiles that begins with the same three letters ("leadrship":
+    "leadership"), or None if nothing changes.
+
+    One bounded read of the index: the first ``SUGGEST_ROWS`` profiles with a word beginning
+    with any of those three letters. The same on SQLite and PostgreSQL."""
+    unknown = [term for term in query.terms
+               if " " not in term and len(term) >= 4 and not term.isdigit()
+               and term not in seen and term not in dict(query.expansions)]
+    if not unknown:
+        return None
+    starts = sorted({term[:3] for term in unknown})
+    profile = MentorProfile
+    if dialect == "sqlite":
+        columns = " ".join(_SUGGEST_FROM)
+        prefixes = " OR ".join('"' + start + '"*' for start in starts)
+        match = f"{{{columns}}} : ({prefixes})"
+        fts = sa.table(FTS_TIERS, sa.column("rowid"))
+        source = _LeftFirstJoin(fts, MentorProfile.__table__, profile.id == fts.c.rowid)
+        stmt = sa.select(*(getattr(profile, name) for name in _SUGGEST_FROM)).select_from(
+            source).where(sa.literal_column(FTS_TIERS).op("MATCH")(match), *scope)
+    else:
+        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                     " | ".join(f"{start}:*" for start in starts))
+        stmt = sa.select(*(getattr(profile, name) for name in _SUGGEST_FROM)).where(
+            sa.literal_column(f"mentor_profile.{PG_TIERS_VECTOR}").op("@@")(tsquery), *scope)
+    counts: dict[str, int] = {}
+    for row in db.session.execute(stmt.limit(SUGGEST_ROWS)):
+        for text in row:
+            for token in _tokens(text or ""):
+                counts[token] = counts.get(token, 0) + 1
+    fixes = {}
+    for term in unknown:
+        options = [(fuzz.ratio(term, word), counts[word], word) for word in counts
+                   if word[:3] == term[:3] and word != term and not word.isdigit()]
+        options = [o for o in options if o[0] >= SUGGEST_LIKENESS]
+        if options:
+            fixes[term] = max(options, key=lambda o: (o[0], o[1], [-ord(c) for c in o[2]]))[2]
+    if not fixes:
+        return None
+    return " ".join(fixes.get(term, term) for term in query.terms)
+
+
+@lru_cache(maxsize=50_000)
+def _key(word: str, prefix: bool) -> str:
+    """Letters that every word matching ``word`` holds: the start of its family's base (the
+    base's last letter may differ, as "polici" from "policy"), or the word if unfinished."""
+    if prefix:
+        return word
+    base = family(word) if len(family(word)) >= 4 else stem(word)
+    start = base[:4] if len(base) > 4 else base[:-1] or base
+    return min(start, word[:len(start)], key=len)
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(words_of(text))
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One field's words, and where each word, stem and family base is in it."""
+
+    tokens: tuple[str, ...]
+    words: dict[str, set[int]]
+    stems: dict[str, set[int]]
+    families: dict[str, set[int]]
+
+
+@lru_cache(maxsize=16_384)
+def _field(text: str) -> _Field:
+    tokens = _tokens(text)
+    words: dict[str, set[int]] = {}
+    stems: dict[str, set[int]] = {}
+    families: dict[str, set[int]] = {}
+    for position, token in enumerate(tokens):
+        words.setdefault(token, set()).add(position)
+        stems.setdefault(stem(token), set()).add(position)
+        families.setdefault(family(token), set()).add(position)
+    return _Field(tokens, words, stems, families)
+
+
+def _quality(term: Term, field: _Field) -> tuple[float, set[int]]:
+    """How well a field's words hold a term: 1 for the word itself, 0.8 for another form of
+    it ("leads" for "leading"), 0.5 for another word of its family ("leader"), 0 for none;
+    and where in the field it is."""
+    best, where = 0.0, set()
+    for choice in term.choices:
+        worst, at = 1.0, set()
+        for word in choice:
+            quality, positions = _word_quality(word, field, term.prefix)
+            worst = min(worst, quality)
+            at |= positions
+            if not worst:
+                break
+        if worst > best:
+            best, where = worst, at
+    return best, where
+
+
+def _word_quality(word: str, field: _Field, prefix: bool) -> tuple[float, set[int]]:
+    if word in field.words:
+        return 1.0, field.words[word]
+    if prefix:
+        at = {p for p, token in enumerate(field.tokens) if token.startswith(word)}
+        if at:
+            return 1.0, at
+    exact = stem(word)
+    if exact in field.stems:
+        return 0.8, field.stems[exact]
+    base = family(word)
+    if len(base) >= 4 and base in field.families:
+        return 0.5, field.families[base]
+    return 0.0, set()
 
 
 class _LeftFirstJoin(sa.sql.Join):
@@ -267,7 +684,7 @@ class _Narrowing:
 
 
 def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str = "",
-              narrowing: Sequence[_Narrowing] = ()) -> sa.Select:
+              narrowing: Sequence[_Narrowing] = (), any_word: bool = False) -> sa.Select:
     """Ids of the profiles that pass ``conditions`` and match the words, in index order.
 
     ``within``: weight classes ("A", "AB") whose columns must hold all the words; "" for
@@ -281,7 +698,8 @@ def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str =
     if dialect == "sqlite":
         table, columns = ((FTS_TIERS, TIER_COLUMNS) if tiers
                           else (FTS_TABLE, [name for name, _ in INDEXED]))
-        parts = [query.fts5_within(within, columns)] if query.terms else []
+        parts = ([query.fts5_within(within, columns, any_word=any_word)]
+                 if query.terms else [])
         parts += [narrow.fts5() for narrow in narrowing]
         fts = sa.table(table, sa.column("rowid"))
         # The full-text index drives: SQLite would otherwise walk the scheme's profiles and run
@@ -291,32 +709,13 @@ def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str =
                 .where(sa.literal_column(table).op("MATCH")(" AND ".join(parts)), *conditions))
     # Each first tier has a vector of its own; without it, weights pick the columns.
     weights = "" if tiers else within
-    parts = [query.tsquery(weights)] if query.terms else []
+    words = query.tsquery_any(weights) if any_word else query.tsquery(weights)
+    parts = [f"({words})"] if query.terms else []
     parts += [narrow.tsquery() for narrow in narrowing]
     tsquery = sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), " & ".join(parts))
     column = ({"A": PG_FIRST_VECTOR, "AB": PG_TIERS_VECTOR}[within] if tiers else PG_VECTOR)
     vector = sa.literal_column(f"mentor_profile.{column}")
     return sa.select(profile.id).where(vector.op("@@")(tsquery), *conditions)
-
-
-def _ranked(conditions: list, query: TextQuery, dialect: str, window: int,
-            narrowing: Sequence[_Narrowing]) -> sa.Subquery:
-    """The first ``window`` matches of each tier, with the best tier each is in (0 = best),
-    whether the mentor is full (0: a place free) and their name."""
-    profile = MentorProfile
-    full = sa.case((sa.and_(profile.accepting.is_(True),
-                            profile.places_taken < profile.capacity), 0), else_=1)
-    tiers = [_matching(conditions, query, dialect, within=weights, narrowing=narrowing)
-             .add_columns(sa.literal(number).label("tier"), full.label("full"),
-                          profile.display_name.label("name"))
-             .limit(window).subquery(f"tier{number}")
-             for number, weights in enumerate(TIERS)]
-    every = sa.union_all(*(sa.select(t.c.id, t.c.tier, t.c.full, t.c.name)
-                           for t in tiers)).subquery("every")
-    return (sa.select(every.c.id, sa.func.min(every.c.tier).label("tier"),
-                      sa.func.min(every.c.full).label("full"),
-                      sa.func.min(every.c.name).label("name"))
-            .group_by(every.c.id).subquery("ranked"))
 
 
 def _settled(query: TextQuery, dialect: str) -> TextQuery:
@@ -328,20 +727,26 @@ def _settled(query: TextQuery, dialect: str) -> TextQuery:
     is not, and finds "planning"."""
     if not query.prefix:
         return query
-    whole = TextQuery((query.terms[-1],), prefix=False)
+    word = query.terms[-1]
     if dialect == "sqlite":
         exists = sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE)).where(
-            sa.literal_column(FTS_TABLE).op("MATCH")(whole.fts5()))
+            sa.literal_column(FTS_TABLE).op("MATCH")(f'"{word}"'))
     else:
         exists = sa.select(MentorProfile.id).where(
-            sa.literal_column(f"mentor_profile.{PG_VECTOR}").op("@@")(_pg_tsquery(whole, "")))
+            sa.literal_column(f"mentor_profile.{PG_VECTOR}").op("@@")(
+                sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), word)))
     if db.session.scalar(exists.limit(1)) is None:
         return query
     return TextQuery(query.terms, prefix=False)
 
 
-def _pg_tsquery(query: TextQuery, weights: str) -> sa.ColumnElement:
-    return sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), query.tsquery(weights))
+def _forms(value: str, synonyms: Sequence[Sequence[str]]) -> list[str]:
+    """The value and, if it is one form of a synonym group, the group's other forms."""
+    words = words_of(value)
+    for group in synonyms:
+        if any(words_of(form) == words for form in group):
+            return [value, *(form for form in group if words_of(form) != words)]
+    return [value]
 
 
 def _escape_like(value: str) -> str:

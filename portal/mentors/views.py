@@ -163,7 +163,8 @@ def search():
     """Mentees: search the published mentor profiles in their schemes."""
     schemes = queries.mentee_schemes(current_user)
     form = SearchForm(request.args, schemes=schemes)
-    page = finder.search(finder.Criteria(**form.clean()), current_user,
+    criteria = form.clean()
+    page = finder.search(finder.Criteria(**criteria), current_user,
                          per_page=current_app.config["SEARCH_PAGE_SIZE"],
                          window=current_app.config["SEARCH_RANK_WINDOW"])
     args = request.args.to_dict(flat=False)
@@ -172,8 +173,17 @@ def search():
     def page_url(number: int) -> str:
         return url_for(".search", **args, page=number)
 
+    def search_url(**changes) -> str:
+        """This search with some of its values changed (None: dropped), from page 1."""
+        changed = {**args, **changes}
+        return url_for(".search", **{k: v for k, v in changed.items() if v not in (None, [])})
+
+    # Nothing found is never a dead end: each filter in use, to drop (see SearchForm.in_use).
+    drops = ([(label, search_url(**{name: None})) for name, label in form.in_use(criteria)]
+             if not page.results else [])
     return htmx.render("mentors/search.html", fragment="mentors/_results.html", form=form,
-                       page=page, schemes=schemes, page_url=page_url,
+                       page=page, schemes=schemes, page_url=page_url, search_url=search_url,
+                       drops=drops,
                        shortlisted=queries.shortlisted_ids(current_user,
                                                              [p.id for p in page.results]),
                        oob=htmx.is_fragment_request())

@@ -63,6 +63,9 @@ class Scheme(Base):
     #: through as well as on the review date), "one_mentor_at_a_time" (a mentee working with a
     #: mentor cannot ask another for a call; otherwise they are warned). Empty: the defaults.
     running: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Abbreviations and the words they stand for, from the pack's [search] table: groups of
+    #: forms that search treats as one, such as [["TfL", "Transport for London"]]. Empty: none.
+    search_synonyms: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

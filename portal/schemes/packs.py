@@ -88,6 +88,7 @@ def read_pack(path: Path) -> dict[str, Any]:
     ):
         raise PackError(f"{path.name}: agreement terms must be numbers or text")
     data["evaluation"] = _evaluation(path, data.get("evaluation", {}))
+    data["search"] = _search(path, data.get("search", {}))
     return data
 
 
@@ -190,6 +191,45 @@ def _evaluation(path: Path, evaluation: Any) -> dict[str, Any]:
     return checked
 
 
+#: At most this many synonym groups in a pack, each of at most this many forms.
+SEARCH_MAX_GROUPS = 200
+SEARCH_MAX_FORMS = 10
+
+
+def _search(path: Path, search: Any) -> dict[str, Any]:
+    """The pack's [search] table, checked: ``synonyms``, groups of two or more forms that
+    search treats as one (an abbreviation and what it stands for, or two names for one
+    thing), each form a few words. Always a dict, so removing [search] clears the list."""
+    if not isinstance(search, dict):
+        raise PackError(f"{path.name}: search must be a table: [search]")
+    unknown = set(search) - {"synonyms"}
+    if unknown:
+        raise PackError(f"{path.name}: search has unknown settings: "
+                        f"{', '.join(sorted(unknown))} (it takes synonyms)")
+    groups = search.get("synonyms", [])
+    example = '[["TfL", "Transport for London"]]'
+    if not isinstance(groups, list) or len(groups) > SEARCH_MAX_GROUPS:
+        raise PackError(f"{path.name}: search synonyms must be a list of groups, like {example}, "
+                        f"with at most {SEARCH_MAX_GROUPS} groups")
+    seen: dict[str, str] = {}
+    checked = []
+    for group in groups:
+        if (not isinstance(group, list) or not 2 <= len(group) <= SEARCH_MAX_FORMS
+                or not all(isinstance(form, str) and re.search(r"[^\W_]", form)
+                           and len(form) <= 100 for form in group)):
+            raise PackError(f"{path.name}: each search synonyms group must list 2 to "
+                            f"{SEARCH_MAX_FORMS} forms of up to 100 characters, like {example}")
+        forms = [" ".join(form.split()) for form in group]
+        for form in forms:
+            key = form.casefold()
+            if key in seen:
+                raise PackError(f"{path.name}: search synonyms has {form!r} twice (also in the "
+                                f"group with {seen[key]!r}); put each form in one group")
+            seen[key] = forms[0]
+        checked.append(forms)
+    return {"synonyms": checked} if checked else {}
+
+
 def contrast_ratio(first: str, second: str) -> float:
     """WCAG's contrast ratio of two #rrggbb colours, from 1 to 21."""
 
@@ -279,4 +319,5 @@ def load_pack(session, data: dict[str, Any]) -> tuple[Scheme, bool]:
     scheme.evaluation_form = data.get("evaluation", {})
     scheme.brand = data.get("brand", {})
     scheme.running = data.get("running", {})
+    scheme.search_synonyms = data.get("search", {}).get("synonyms", [])
     return scheme, created
