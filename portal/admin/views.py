@@ -142,18 +142,25 @@ REQUEST_LABELS = {
 }
 
 
+def _filter_and_page(name: str, choices) -> tuple[str | None, int]:
+    """A list page's filter (one of the enum ``choices``, or none) and page number from the
+    address; anything else is "not found", never a crash or an unfiltered list."""
+    value = request.args.get(name) or None
+    if value is not None and value not in {choice.value for choice in choices}:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    return value, page
+
+
 @bp.route("/admin/schemes/<slug>/requests")
 @role_required(Role.ADMIN)
 def requests(slug: str):
     """Administrators: the chemistry call requests in one of their schemes, by state, in pages,
     with a mentor's reason for declining and what each person told the scheme after the call."""
     scheme = queries.scheme_or_404(slug, current_user)
-    state = request.args.get("state") or None
-    if state is not None and state not in {s.value for s in CallState}:
-        abort(404)
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= MAX_PAGE:
-        abort(404)
+    state, page = _filter_and_page("state", CallState)
     rows, more = queries.requests_page(scheme.id, state, page, PAGE_SIZE)
     return render_template("admin/requests.html", scheme=scheme, rows=rows, state=state,
                            page=page, more=more, counts=queries.request_counts(scheme.id),
@@ -169,12 +176,7 @@ def people(slug: str):
     a mentor's profile state, whether a mentee has a match, when they joined and last signed
     in; by role if asked."""
     scheme = queries.scheme_or_404(slug, current_user)
-    role = request.args.get("role") or None
-    if role is not None and role not in {r.value for r in Role}:
-        abort(404)
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= MAX_PAGE:
-        abort(404)
+    role, page = _filter_and_page("role", Role)
     rows, more = queries.people_page(scheme.id, role, page, PAGE_SIZE)
     return render_template("admin/people.html", scheme=scheme, rows=rows, role=role, page=page,
                            more=more, counts=queries.people_counts(scheme.id), roles=list(Role))
