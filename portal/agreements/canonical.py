@@ -32,7 +32,8 @@ DEFAULT_SUBMIT_NOTE = ("When we have both signed, the mentee sends this agreemen
 
 @dataclass(frozen=True)
 class Block:
-    """One line of the agreement: title, meta, para, heading, field, goal or clause."""
+    """One line of a signed document: title, meta, para, heading, field, goal or clause (an
+    agreement), question or answer (an evaluation)."""
 
     kind: str
     text: str
@@ -149,12 +150,20 @@ def blocks(snapshot: dict[str, Any]) -> list[Block]:
 
 
 def text(snapshot: dict[str, Any]) -> str:
-    """The canonical text: UTF-8, LF line ends, one line per block, blank line between groups."""
+    """The canonical text of an agreement's snapshot."""
+    return text_of(blocks(snapshot))
+
+
+def text_of(document: list[Block]) -> str:
+    """The canonical text of any signed document's blocks (an agreement, or an evaluation both
+    people sign): UTF-8, LF line ends, one line per block, blank line between groups."""
     lines: list[str] = []
     previous = ""
-    for block in blocks(snapshot):
-        # A blank line before each heading and paragraph, and between the title and the rest.
-        if (block.kind == "heading" or (block.kind == "para" and previous != "heading")
+    for block in document:
+        # A blank line before each heading, question and paragraph, and between the title and
+        # the rest.
+        if (block.kind in ("heading", "question")
+                or (block.kind == "para" and previous != "heading")
                 or (previous in ("title", "para") and block.kind != "para")):
             lines.append("")
         if block.kind in ("title", "heading", "para"):
@@ -163,6 +172,10 @@ def text(snapshot: dict[str, Any]) -> str:
             lines.append(f"{block.label}: {block.text}")
         elif block.kind == "goal":
             lines.append(f"  {block.label} {block.text}")
+        elif block.kind == "question":
+            lines.append(f"{block.label} {block.text}")
+        elif block.kind == "answer":
+            lines.append(f"    {block.text}")
         else:
             lines.append(f"  - {block.text}")
         previous = block.kind

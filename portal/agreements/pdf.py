@@ -14,7 +14,9 @@ import datetime as dt
 import functools
 import types
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Response, abort
 from fontTools import ttLib
@@ -81,9 +83,10 @@ def printable(text: str) -> str:
 
 
 class _Document(FPDF):
-    def __init__(self, reference: str, version: int) -> None:
+    def __init__(self, label: str, version: int) -> None:
         super().__init__(format="A4", unit="mm")
-        self.reference = reference
+        #: The footer's "Agreement MA-...": what the document is and its reference.
+        self.label = label
         self.version_number = version
         _add_font(self, FONT_DIR / "DejaVuSans.ttf", "")
         _add_font(self, FONT_DIR / "DejaVuSans-Bold.ttf", "B")
@@ -95,7 +98,7 @@ class _Document(FPDF):
         self.set_y(-13)
         self.set_font(FONT, "", 8)
         self.set_text_color(*GREY)
-        self.cell(0, 4, f"Agreement {self.reference}, version {self.version_number}",
+        self.cell(0, 4, f"{self.label}, version {self.version_number}",
                   align="L")
         self.set_x(self.l_margin)
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
@@ -223,26 +226,79 @@ class _Document(FPDF):
                         heading=headings)
 
 
+@dataclass(frozen=True)
+class SignedDocument:
+    """What the PDF needs from a document two people signed by link: an agreement's version,
+    or the evaluation a pack has both people sign (portal.evaluations.record). One layout, one
+    audit page, one way to check it at /verify."""
+
+    #: "Agreement" or "Evaluation": the footer's first word.
+    kind: str
+    reference: str
+    number: int
+    title: str
+    subject: str
+    created_at: dt.datetime | None
+    blocks: list[canonical.Block]
+    text: str
+    sha256: str
+    #: Each party's name as the signed text gives it.
+    names: dict[str, str]
+    signatures: dict[str, Any]
+    #: The audit page's record (label, value), from the reference onwards.
+    record: list[tuple[str, str]]
+    #: How to check it: the sentence after "Go to <verify page> and enter ...".
+    what_is_checked: str
+
+
 def render(agreement: Agreement, version: AgreementVersion) -> bytes:
     """The PDF of one version: the agreement as signed, then its audit page."""
-    if canonical.sha256(version.text) != version.sha256:
-        raise RuntimeError(f"stored text of {agreement.reference} v{version.number} does not "
+    record = [
+        ("Reference", agreement.reference),
+        ("Version", str(version.number)),
+        ("Scheme", agreement.scheme.name),
+        ("Sent for signatures", utc_stamp(version.created_at)),
+    ]
+    if version.signed_by_both:
+        record.append(("Signed by both", utc_stamp(agreement.signed_at)))
+        if agreement.submitted_at:
+            record.append(("Submitted to the scheme administrator",
+                           utc_stamp(agreement.submitted_at)))
+        if agreement.acknowledged_at:
+            record.append(("Acknowledged by the scheme administrator",
+                           utc_stamp(agreement.acknowledged_at)))
+    return render_signed(SignedDocument(
+        kind="Agreement", reference=agreement.reference, number=version.number,
+        title=f"{version.snapshot.get('title')} {agreement.reference}",
+        subject=f"Mentoring agreement {agreement.reference}, version {version.number}",
+        created_at=version.created_at, blocks=canonical.blocks(version.snapshot),
+        text=version.text, sha256=version.sha256,
+        names={party: version.snapshot["parties"][party]["name"]
+               for party in ("mentor", "mentee")},
+        signatures={party: version.signature_of(party) for party in ("mentor", "mentee")},
+        record=record, what_is_checked="the agreement both people signed"))
+
+
+def render_signed(document: SignedDocument) -> bytes:
+    """The PDF of a signed document: its blocks as signed, then its audit page."""
+    if canonical.sha256(document.text) != document.sha256:
+        raise RuntimeError(f"stored text of {document.reference} v{document.number} does not "
                            "match its hash")
-    doc = _Document(agreement.reference, version.number)
-    doc.set_title(printable(f"{version.snapshot.get('title')} {agreement.reference}"))
+    doc = _Document(f"{document.kind} {document.reference}", document.number)
+    doc.set_title(printable(document.title))
     doc.set_author("Mentoring portal")
-    doc.set_subject(f"Mentoring agreement {agreement.reference}, version {version.number}")
-    doc.set_creation_date(version.created_at or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    doc.set_subject(document.subject)
+    doc.set_creation_date(document.created_at or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     doc.add_page()
-    _agreement_pages(doc, version)
-    _signature_panel(doc, version)
+    _document_pages(doc, document.blocks)
+    _signature_panel(doc, document)
     doc.add_page()
-    _audit_page(doc, agreement, version)
+    _audit_page(doc, document)
     return bytes(doc.output())
 
 
-def _agreement_pages(doc: _Document, version: AgreementVersion) -> None:
-    """The blocks of the stored snapshot: the same lines as the canonical text."""
+def _document_pages(doc: _Document, blocks: list[canonical.Block]) -> None:
+    """The blocks: the same lines as the canonical text."""
     meta: list[tuple[str, str]] = []
     fields: list[tuple[str, str]] = []
 
@@ -251,7 +307,7 @@ def _agreement_pages(doc: _Document, version: AgreementVersion) -> None:
             doc.rows(list(fields))
             fields.clear()
 
-    for block in canonical.blocks(version.snapshot):
+    for block in blocks:
         if block.kind != "field":
             flush_fields()
         if block.kind == "title":
@@ -269,16 +325,20 @@ def _agreement_pages(doc: _Document, version: AgreementVersion) -> None:
             fields.append((block.label, block.text))
         elif block.kind == "goal":
             doc.marker_item(block.label, block.text)
+        elif block.kind == "question":
+            doc.para(f"{block.label} {block.text}", style="B", after=1.5)
+        elif block.kind == "answer":
+            doc.para(block.text, colour=GREY if block.label == "unanswered" else INK)
         else:
             doc.marker_item("•", block.text)
     flush_fields()
 
 
-def _signature_panel(doc: _Document, version: AgreementVersion) -> None:
+def _signature_panel(doc: _Document, document: SignedDocument) -> None:
     rows = []
     for party in ("mentor", "mentee"):
-        signature = version.signature_of(party)
-        name = version.snapshot["parties"][party]["name"]
+        signature = document.signatures.get(party)
+        name = document.names[party]
         if signature is None:
             rows.append((party.capitalize(), f"{name}: not signed"))
         else:
@@ -288,37 +348,24 @@ def _signature_panel(doc: _Document, version: AgreementVersion) -> None:
     doc.rows(rows, label_width=30)
 
 
-def _utc(value: dt.datetime | None) -> str:
+def utc_stamp(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
 
 
-def _audit_page(doc: _Document, agreement: Agreement, version: AgreementVersion) -> None:
+def _audit_page(doc: _Document, document: SignedDocument) -> None:
+    what = document.kind.lower()
     doc.para("Audit page", size=18, style="B", after=2)
-    doc.para("This page records how the agreement was signed. It is not part of the signed "
+    doc.para(f"This page records how the {what} was signed. It is not part of the signed "
              "text.", colour=GREY, after=4)
-    record = [
-        ("Reference", agreement.reference),
-        ("Version", str(version.number)),
-        ("Scheme", agreement.scheme.name),
-        ("Sent for signatures", _utc(version.created_at)),
-    ]
-    if version.signed_by_both:
-        record.append(("Signed by both", _utc(agreement.signed_at)))
-        if agreement.submitted_at:
-            record.append(("Submitted to the scheme administrator",
-                           _utc(agreement.submitted_at)))
-        if agreement.acknowledged_at:
-            record.append(("Acknowledged by the scheme administrator",
-                           _utc(agreement.acknowledged_at)))
-    doc.rows(record, label_width=70)
+    doc.rows(document.record, label_width=70)
 
     doc.heading("SHA-256 of the signed text", size=11)
     doc.para("The fingerprint of the exact text of this version. Any change to the text, even "
              "one character, gives a different fingerprint.", size=9, colour=GREY, after=1.5)
-    doc.para(version.sha256, size=9.5, style="B", after=3)
+    doc.para(document.sha256, size=9.5, style="B", after=3)
 
     doc.heading("Signatures", size=11)
-    signatures = [version.signature_of("mentor"), version.signature_of("mentee")]
+    signatures = [document.signatures.get("mentor"), document.signatures.get("mentee")]
 
     def each(describe) -> list[str]:
         return [describe(s) if s is not None else "Not signed" for s in signatures]
@@ -326,20 +373,20 @@ def _audit_page(doc: _Document, agreement: Agreement, version: AgreementVersion)
     rows = [
         ("Name on the account", *each(lambda s: s.user.full_name)),
         ("Name typed when signing", *each(lambda s: s.typed_name)),
-        ("Signed at (UTC)", *each(lambda s: _utc(s.signed_at))),
+        ("Signed at (UTC)", *each(lambda s: utc_stamp(s.signed_at))),
         ("Signed at (UK time)", *each(lambda s: format_datetime(s.signed_at))),
         ("IP address", *each(lambda s: s.ip_address)),
         ("Signed from", *each(lambda s: s.via)),
         ("Browser", *each(lambda s: s.user_agent or "not given")),
         ("SHA-256 signed", *each(lambda s: "The same as above" if s.text_sha256 ==
-                                  version.sha256 else s.text_sha256)),
+                                  document.sha256 else s.text_sha256)),
     ]
     doc.grid(("", "Mentor", "Mentee"), rows)
 
-    doc.heading("How to check this agreement", size=11)
+    doc.heading(f"How to check this {what}", size=11)
     doc.para(f"Go to {absolute_url('agreements.verify')} and enter the reference "
-             f"{agreement.reference} and the SHA-256 above. The page says whether they match the "
-             "agreement both people signed.")
+             f"{document.reference} and the SHA-256 above. The page says whether they match "
+             f"{document.what_is_checked}.")
 
 
 def filename(agreement: Agreement, version: AgreementVersion) -> str:
