@@ -5,7 +5,12 @@ from portal.agreements.models import *  # noqa: F401,F403
 from portal.audit import AuditEvent  # noqa: F401
 from portal.calls.models import *  # noqa: F401,F403
 from portal.drafts import FormDraft  # noqa: F401
-from portal.evaluations.models import Evaluation, EvaluationReminder  # noqa: F401
+from portal.evaluations.models import (  # noqa: F401
+    Evaluation,
+    EvaluationReminder,
+    EvaluationSignature,
+    EvaluationSignoff,
+)
 from portal.mail.models import OutboxAttachment, OutboxMessage, WorkerHeartbeat  # noqa: F401
 from portal.mentors.models import MentorProfile, ProfileExpertise, ShortlistEntry  # noqa: F401
 from portal.relationships.models import (  # noqa: F401

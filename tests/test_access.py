@@ -24,6 +24,7 @@ PUBLIC = {
     "agreements.verify", "links.outcome",
     "relationships.check_in_link",
     "relationships.log_link",
+    "evaluations.sign_link",
 }
 
 def _url(app, rule: Rule) -> str:

@@ -15,6 +15,7 @@ from flask import url_for
 from werkzeug.routing import Rule
 
 from portal.accounts.models import User
+from portal.agreements import canonical
 from portal.agreements.models import Agreement
 from portal.calls.models import (
     CallFormat,
@@ -24,7 +25,7 @@ from portal.calls.models import (
     ProposedTime,
 )
 from portal.db import utcnow
-from portal.evaluations.models import Evaluation, EvaluationKind
+from portal.evaluations.models import Evaluation, EvaluationKind, EvaluationSignoff
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mentors.models import ProfileState
@@ -42,12 +43,13 @@ ID_KINDS |= {"relationship_id": "relationship", "check_in_id": "check_in"}
 ID_KINDS |= {"session_id": "session", "action_id": "action"}
 ID_KINDS |= {"evaluation_id": "evaluation"}
 ID_KINDS |= {"user_id": "administrator"}
+ID_KINDS |= {"signed_reference": "signed_evaluation"}
 #: A route with two ids names its object by the other one; that object's sample carries both.
 OUTER_IDS = {"relationship_id"}
 
 #: What an administrator's pages show of their own scheme (nothing of any other).
 ADMINISTERED = {"agreement", "dead_letter", "approval"}
-ADMINISTERED |= {"administrator"}
+ADMINISTERED |= {"administrator", "signed_evaluation"}
 #: Pages of the pair's own that an administrator of their scheme may also use.
 ADMINISTRATORS_TOO = {"relationships.end"}
 
@@ -136,6 +138,19 @@ def _evaluation(relationship) -> Evaluation:
     return evaluation
 
 
+def _signed_evaluation(relationship) -> str:
+    """An evaluation both people signed (a pack with signed_together): its reference."""
+    reference = f"EV-{relationship.id:04d}-{relationship.scheme_id:04d}"
+    db.session.add(EvaluationSignoff(
+        reference=reference, relationship_id=relationship.id,
+        scheme_id=relationship.scheme_id, number=1, text="Signed.\n",
+        snapshot={"parties": {"mentor": {"name": relationship.mentor.full_name},
+                              "mentee": {"name": relationship.mentee.full_name}}},
+        sha256=canonical.sha256("Signed.\n"), signed_at=utcnow()))
+    db.session.commit()
+    return reference
+
+
 def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
     actors: dict[str, User | None] = {"signed-out": None}
     things: list[Thing] = []
@@ -189,6 +204,8 @@ def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
         ]
         things += [
             Thing("evaluation", letter, _evaluation(relationship).id,
+                  [relationship.mentor, relationship.mentee], private=True),
+            Thing("signed_evaluation", letter, _signed_evaluation(relationship),
                   [relationship.mentor, relationship.mentee], private=True),
         ]
         colleagues[letter] = (scheme, make.user(email=f"colleague.{letter}@else.gov.uk",

@@ -146,12 +146,26 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
         yield "relationship_completed", {**common, **person, "ends_on": AT.date()}
     yield "relationship_ended_admin", {**common, "relationship": ending, "ended_by": "mentee",
                                        "category": None, "reason": "Our diaries never met."}
-    for kind, anonymous in (("end", True), ("midpoint", False), ("follow_up", True)):
+    for kind, anonymous in (("end", True), ("end", False), ("midpoint", False),
+                            ("follow_up", True)):
         evaluation = Thing(id=15, kind=kind, anonymous=anonymous, questions=["Why?"] * 6,
                            closes_at=AT + dt.timedelta(days=28))
         for template in ("evaluation_opened", "evaluation_reminder"):
             yield template, {**common, "evaluation": evaluation, "name": mentee.full_name,
-                             "role": "mentee", "other_name": mentor.full_name}
+                             "role": "mentee", "other_name": mentor.full_name,
+                             "together": kind == "end" and not anonymous}
+    # The evaluation both people sign (packs with signed_together).
+    signoff = Thing(reference="EV-7KQ4-M2XD", number=2, signed_at=AT,
+                    sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    yield "evaluation_sign", {**common, "signoff": signoff, "name": mentee.full_name,
+                              "other": mentor, "role": "mentee", "token": TOKEN, "days": 30}
+    for had_signed in (True, False):
+        yield "evaluation_answers_changed", {**common, "signoff": signoff, "name": mentor.full_name,
+                                             "changed_by": mentee, "had_signed": had_signed}
+    yield "evaluation_signed", {**common, "signoff": signoff, "name": mentee.full_name,
+                                "other": mentor}
+    yield "evaluation_signed_admin", {**common, "signoff": signoff, "mentor": mentor,
+                                      "mentee": mentee}
     pair = Thing(id=7, mentor=mentor, mentee=mentee)
     booked = Thing(id=11, starts_at=AT, duration_minutes=60, format=Thing(label="Video call"),
                    place=MEETING, late_notice=False, held_on=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes, quote_plus
@@ -34,7 +35,7 @@ from portal.calls.forms import (
 )
 from portal.calls.models import ChemistryCall
 from portal.db import utcnow
-from portal.evaluations.forms import form_class
+from portal.evaluations.forms import SignEvaluationForm, form_class
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.mail.models import MessageState
@@ -392,6 +393,38 @@ def _evaluation(w: World) -> Target:
                   {"answer_1": "We met every month.", "answer_2": "Shorter sessions."})
 
 
+def _evaluation_to_sign(w: World, by_link: bool, change: bool = False) -> Target:
+    """A pair in a scheme whose evaluation both sign: both have sent their answers; the mentee
+    signs (or takes their answers back to change them)."""
+    from portal.evaluations import answering
+    from portal.evaluations.models import Evaluation
+    from portal.relationships import ending
+
+    scheme = w.scheme(evaluation_form={"mentor": EVALUATION_QUESTIONS,
+                                       "mentee": EVALUATION_QUESTIONS, "anonymous": False,
+                                       "signed_together": True})
+    relationship = w.make.active_relationship(scheme, mentor_email=w.email("mentor"),
+                                              mentee_email=w.email("mentee"))
+    ending.end(relationship.id, relationship.mentee, category=None)
+    evaluations = {e.party: e.id for e in db.session.scalars(sa.select(Evaluation).where(
+        Evaluation.relationship_id == relationship.id))}
+    for party, person in (("mentor", relationship.mentor), ("mentee", relationship.mentee)):
+        answering.submit(evaluations[party], person, ["Well.", "Nothing."])
+    if change:
+        return Target(w.browser(relationship.mentee),
+                      f"/evaluations/{evaluations['mentee']}/change", {})
+    if by_link:
+        client = w.browser()
+        url = w.link(relationship.mentee.email, "evaluation_sign", "/evaluations/sign/")
+    else:
+        client = w.browser(relationship.mentee)
+        url = f"/evaluations/{evaluations['mentee']}/sign"
+    page = client.get(url).get_data(as_text=True)
+    sha = re.search(r'name="sha256" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    return Target(client, url, {"full_name": relationship.mentee.full_name, "sha256": sha,
+                                "confirm": "y"})
+
+
 def _ask_line_manager(w: World) -> Target:
     scheme = w.scheme(needs_line_manager_approval=True)
     mentee = w.make.mentee(scheme, email=w.email("mentee"))
@@ -559,6 +592,11 @@ CASES = [
     Case("evaluations.answer", _evaluation, form_class(EVALUATION_QUESTIONS)),
     Case("evaluations.draft", lambda w: _draft(_evaluation(w)), form_class(EVALUATION_QUESTIONS),
          repeatable=True),
+    Case("evaluations.sign", lambda w: _evaluation_to_sign(w, by_link=False),
+         SignEvaluationForm),
+    Case("evaluations.sign_link", lambda w: _evaluation_to_sign(w, by_link=True),
+         SignEvaluationForm),
+    Case("evaluations.change", lambda w: _evaluation_to_sign(w, by_link=False, change=True)),
     Case("agreements.edit_terms", _terms, TermsForm, repeatable=True),
     Case("agreements.terms_draft", lambda w: _draft(_terms(w)), TermsForm, repeatable=True),
     Case("agreements.send", lambda w: _agreement_button(w, "send", "terms")),

@@ -135,7 +135,7 @@ def test_evaluation_asks_each_party_questions(runner, slug):
     evaluation = schemes()[slug].evaluation_form
 
     assert set(evaluation) == {"mentor", "mentee", "window_days", "anonymous", "at_midpoint",
-                               "follow_up_months"}
+                               "follow_up_months", "signed_together"}
     for questions in (evaluation["mentor"], evaluation["mentee"]):
         assert 4 <= len(questions) <= 8
         assert all(q.endswith("?") for q in questions)
@@ -151,9 +151,12 @@ def test_schemes_keep_the_rules_of_the_schemes_they_are_modelled_on(runner):
     # No shipped pack names the managers' organisations: the demo people's made-up domains
     # would be refused. An operator adds its own (see the README's pack format).
     assert all(s.line_manager_domains == [] for s in found.values())
-    # West Suffolk's evaluation form: six questions for each party.
+    # West Suffolk's evaluation form: six questions for each party, signed by both; the
+    # only pack that has them sign it together.
     evaluation = found["west-suffolk"].evaluation_form
     assert [len(evaluation["mentor"]), len(evaluation["mentee"])] == [6, 6]
+    assert {slug for slug, s in found.items() if s.evaluation_form["signed_together"]} == {
+        "west-suffolk"}
     # East Midlands: four to six sessions over twelve months, 48 hours' notice, mentee leads.
     terms = found["east-midlands-childrens"].agreement_template["terms"]
     assert 4 <= terms["sessions"] <= 6 and terms["duration_months"] == 12

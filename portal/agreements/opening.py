@@ -35,18 +35,24 @@ DEFAULT_TERMS: dict[str, Any] = {
 }
 
 
-def new_reference() -> str:
+#: The references' prefixes: MA for an agreement, EV for an evaluation both people signed.
+PREFIXES = ("MA", "EV")
+
+
+def new_reference(prefix: str = "MA") -> str:
     code = "".join(secrets.choice(ALPHABET) for _ in range(8))
-    return f"MA-{code[:4]}-{code[4:]}"
+    return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
 def normalise_reference(value: str) -> str:
-    """A reference as people type it: any case, with or without dashes, O for 0, I or L for 1."""
+    """A reference as people type it: any case, with or without dashes, O for 0, I or L for 1.
+    Eight characters without a prefix are an agreement's."""
     raw = "".join(ch for ch in value.upper() if ch.isalnum())
-    raw = raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    if raw.startswith("MA"):
+    prefix = next((p for p in PREFIXES if raw.startswith(p) and len(raw) == 10), "MA")
+    if raw.startswith(prefix) and len(raw) == 10:
         raw = raw[2:]
-    return f"MA-{raw[:4]}-{raw[4:]}" if len(raw) == 8 else value.strip().upper()
+    raw = raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return f"{prefix}-{raw[:4]}-{raw[4:]}" if len(raw) == 8 else value.strip().upper()
 
 
 def template_terms(scheme: Scheme) -> dict[str, Any]:

@@ -3,9 +3,10 @@ exactly as the pack wrote it."""
 
 from __future__ import annotations
 
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms.validators import Length, ValidationError
 
+from portal.agreements.forms import SignForm
 from portal.forms import PortalForm, strip
 
 #: The longest answer to one question.
@@ -49,3 +50,18 @@ def form_class(questions: list[str]) -> type[AnswerForm]:
 def answer_form(questions: list[str], **kwargs) -> AnswerForm:
     """The form for these questions, read from the request (or ``formdata``)."""
     return form_class(questions)(**kwargs)
+
+
+class SignEvaluationForm(SignForm):
+    """Signing the evaluation both people sign: the agreement's signing form, its words about
+    this form."""
+
+    confirm = BooleanField("I have read this whole form, including the other person's answers, "
+                           "and I agree it is a fair record")
+    #: One version waits for signatures at a time: the link and the page name it, not the form.
+    version = None
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError("Confirm that you have read the form and agree it is a fair "
+                                  "record")

@@ -42,10 +42,12 @@ class EvaluationState(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-#: An evaluation is answered once; a closed window is a matter of time, not of state.
+#: An evaluation is answered once; a closed window is a matter of time, not of state. Where the
+#: pack has both people sign the evaluation together, a person may take their answers back to
+#: change them until both have signed (portal.evaluations.signing.change_answers).
 EVALUATION_LIFECYCLE: Lifecycle[EvaluationState] = Lifecycle({
     EvaluationState.OPEN: {EvaluationState.SUBMITTED},
-    EvaluationState.SUBMITTED: set(),
+    EvaluationState.SUBMITTED: {EvaluationState.OPEN},
 })
 
 
@@ -93,6 +95,11 @@ class Evaluation(Base):
         """Past its window without answers: nothing is accepted any more."""
         return self.submitted_at is None and (now or utcnow()) >= self.closes_at
 
+    def window_open(self, now: dt.datetime | None = None) -> bool:
+        """Before the closing time, answered or not (answers signed together may still be
+        taken back to change them until then)."""
+        return (now or utcnow()) < self.closes_at
+
     def is_waiting(self, now: dt.datetime | None = None) -> bool:
         return self.state == EvaluationState.OPEN and not self.is_closed(now)
 
@@ -106,6 +113,75 @@ def _refuse_move(evaluation: Evaluation, to: EvaluationState) -> DomainError:
         return DomainError(f"You sent your answers on {format_date(evaluation.submitted_at)}. "
                            "They cannot be sent again or changed.", title="Already sent")
     return TransitionRefused(f"Evaluation cannot go from {evaluation.state} to {to}")
+
+
+class EvaluationSignoff(Base):
+    """One version of the evaluation both people sign, where the pack says they sign it
+    together: both sets of end-of-mentoring answers as one exact text, and its SHA-256.
+
+    Made when the second person sends their answers. A person who takes their answers back to
+    change them voids it (its signatures no longer count); sending them again makes the next
+    version. All versions of a relationship's evaluation share one reference (EV-XXXX-XXXX),
+    printed on the PDF and checked at /verify like an agreement's."""
+
+    __tablename__ = "evaluation_signoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), index=True)
+    relationship_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("relationship.id", ondelete="CASCADE"), index=True)
+    scheme_id: Mapped[int] = mapped_column(sa.ForeignKey("scheme.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    #: Everything the text was made from (questions, answers, names), for the PDF's layout.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The canonical plain text that is signed; its SHA-256 is recorded with each signature.
+    text: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: When the second signature came in (the PDF went to both and to the scheme's mailbox).
+    signed_at: Mapped[dt.datetime | None]
+    voided_at: Mapped[dt.datetime | None]
+    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    scheme: Mapped[Scheme] = relationship(lazy="joined")
+    signatures: Mapped[list[EvaluationSignature]] = relationship(
+        back_populates="signoff", cascade="all, delete-orphan",
+        order_by="EvaluationSignature.signed_at", lazy="selectin")
+
+    __table_args__ = (sa.UniqueConstraint("relationship_id", "number"),)
+
+    def signature_of(self, party: str) -> EvaluationSignature | None:
+        return next((s for s in self.signatures if s.party == party), None)
+
+    @property
+    def signed_by_both(self) -> bool:
+        return {s.party for s in self.signatures} == {"mentor", "mentee"}
+
+
+class EvaluationSignature(Base):
+    """One person's signature on one version of the signed evaluation: who, the name they
+    typed, when, from where, and the SHA-256 of the text they were shown."""
+
+    __tablename__ = "evaluation_signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signoff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluation_signoff.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    party: Mapped[str] = mapped_column(sa.String(10))
+    typed_name: Mapped[str] = mapped_column(sa.String(200))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ip_address: Mapped[str] = mapped_column(sa.String(64))
+    user_agent: Mapped[str] = mapped_column(sa.String(500), default="")
+    text_sha256: Mapped[str] = mapped_column(sa.String(64))
+    #: "email link" or "portal"
+    via: Mapped[str] = mapped_column(sa.String(20))
+
+    signoff: Mapped[EvaluationSignoff] = relationship(back_populates="signatures")
+    user: Mapped[User] = relationship(lazy="joined")
+
+    #: A second signature by the same person on the same version cannot exist, even in a race.
+    __table_args__ = (sa.UniqueConstraint("signoff_id", "party"),)
 
 
 class EvaluationReminder(Base):

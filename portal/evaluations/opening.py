@@ -14,7 +14,7 @@ import datetime as dt
 
 from portal import audit, mail
 from portal.db import utcnow
-from portal.evaluations import queries
+from portal.evaluations import queries, signing
 from portal.evaluations.models import Evaluation, EvaluationKind, questions_for, settings
 from portal.extensions import db
 from portal.relationships.models import Relationship
@@ -65,5 +65,6 @@ def send(evaluation: Evaluation, person, *, reminder: bool) -> None:
     mail.queue(person.email, "evaluation_reminder" if reminder else "evaluation_opened",
                scheme=evaluation.scheme, evaluation=evaluation,
                name=person.full_name, role=evaluation.party,
-               other_name=queries.other_name(evaluation))
+               other_name=queries.other_name(evaluation),
+               together=signing.signs_together(evaluation))
 

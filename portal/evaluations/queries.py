@@ -13,11 +13,13 @@ from flask import abort
 from sqlalchemy import orm
 
 from portal import db as portal_db
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.evaluations.models import (
     Evaluation,
     EvaluationKind,
     EvaluationReminder,
+    EvaluationSignature,
+    EvaluationSignoff,
     EvaluationState,
 )
 from portal.extensions import db
@@ -99,6 +101,75 @@ def to_remind(opened_before: dt.datetime, now: dt.datetime) -> list[int]:
 def reminded(evaluation_id: int) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(
         EvaluationReminder.evaluation_id == evaluation_id))) or False
+
+
+# --- the evaluation both people sign (packs with signed_together) ---------------------------
+
+def end_evaluations(relationship_id: int) -> dict[str, Evaluation]:
+    """The relationship's end-of-mentoring evaluations by party, read fresh."""
+    rows = db.session.scalars(
+        sa.select(Evaluation).where(Evaluation.relationship_id == relationship_id,
+                                    Evaluation.kind == EvaluationKind.END)
+        .execution_options(populate_existing=True))
+    return {evaluation.party: evaluation for evaluation in rows}
+
+
+def latest_signoff(relationship_id: int) -> EvaluationSignoff | None:
+    """The relationship's newest version of the signed evaluation (voided or not), read fresh:
+    callers that change it hold the relationship's lock."""
+    return db.session.scalar(
+        sa.select(EvaluationSignoff).where(EvaluationSignoff.relationship_id == relationship_id)
+        .order_by(EvaluationSignoff.number.desc()).limit(1)
+        .execution_options(populate_existing=True))
+
+
+def to_sign(user_id: int) -> list[Evaluation]:
+    """The person's end-of-mentoring evaluations whose signed form waits for their signature
+    (both sent their answers; this person has not signed the version standing)."""
+    signed = sa.select(EvaluationSignature.id).where(
+        EvaluationSignature.signoff_id == EvaluationSignoff.id,
+        EvaluationSignature.user_id == user_id)
+    return list(db.session.scalars(
+        sa.select(Evaluation)
+        .join(EvaluationSignoff, EvaluationSignoff.relationship_id == Evaluation.relationship_id)
+        .where(Evaluation.user_id == user_id, Evaluation.kind == EvaluationKind.END,
+               EvaluationSignoff.voided_at.is_(None), EvaluationSignoff.signed_at.is_(None),
+               ~sa.exists(signed))
+        .order_by(EvaluationSignoff.created_at, Evaluation.id)))
+
+
+def get_signoff(signoff_id: int) -> EvaluationSignoff | None:
+    return db.session.get(EvaluationSignoff, signoff_id)
+
+
+def signoff_by_hash(reference: str, sha256: str) -> EvaluationSignoff | None:
+    """The version of signed evaluation ``reference`` whose text has this SHA-256, if any."""
+    return db.session.scalar(
+        sa.select(EvaluationSignoff).where(EvaluationSignoff.reference == reference,
+                                           EvaluationSignoff.sha256 == sha256))
+
+
+def signed_signoffs(scheme_id: int) -> list[EvaluationSignoff]:
+    """The scheme's evaluations signed by both, newest first (the administrators' page)."""
+    return list(db.session.scalars(
+        sa.select(EvaluationSignoff).where(EvaluationSignoff.scheme_id == scheme_id,
+                                           EvaluationSignoff.signed_at.is_not(None))
+        .order_by(EvaluationSignoff.signed_at.desc(), EvaluationSignoff.id.desc())))
+
+
+def signed_signoff_or_404(reference: str, user: User) -> EvaluationSignoff:
+    """The version both signed of evaluation ``reference``, for its mentor or mentee or an
+    administrator of its scheme; 404 for anyone else, and while nobody has signed it all."""
+    signoff = db.session.scalar(
+        sa.select(EvaluationSignoff).where(EvaluationSignoff.reference == reference,
+                                           EvaluationSignoff.signed_at.is_not(None)))
+    if signoff is None:
+        abort(404)
+    relationship = db.session.get(Relationship, signoff.relationship_id)
+    if (relationship.party(user.id) is None
+            and not user.has_role(Role.ADMIN, signoff.scheme_id)):
+        abort(404)
+    return signoff
 
 
 # --- what administrators see -----------------------------------------------------------------

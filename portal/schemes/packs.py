@@ -146,6 +146,9 @@ EVALUATION_DEFAULTS: dict[str, Any] = {
     "anonymous": True,
     "at_midpoint": False,
     "follow_up_months": 0,
+    #: Both people sign the end-of-mentoring evaluation together, as one document (each sees
+    #: the other's answers, so it cannot be anonymous).
+    "signed_together": False,
 }
 EVALUATION_NUMBERS = {"window_days": (7, 90), "follow_up_months": (0, 24)}
 EVALUATION_MAX_QUESTIONS = 20
@@ -183,11 +186,17 @@ def _evaluation(path: Path, evaluation: Any) -> dict[str, Any]:
             raise PackError(f"{path.name}: evaluation {key} must be a whole number from {low} "
                             f"to {high}")
         checked[key] = value
-    for key in ("anonymous", "at_midpoint"):
+    for key in ("anonymous", "at_midpoint", "signed_together"):
         value = evaluation.get(key, EVALUATION_DEFAULTS[key])
         if not isinstance(value, bool):
             raise PackError(f"{path.name}: evaluation {key} must be true or false")
         checked[key] = value
+    if checked["signed_together"] and checked["anonymous"]:
+        raise PackError(f"{path.name}: evaluation signed_together needs anonymous = false: "
+                        "each person reads and signs the other's answers")
+    if checked["signed_together"] and not (checked.get("mentor") and checked.get("mentee")):
+        raise PackError(f"{path.name}: evaluation signed_together needs questions for both "
+                        "mentor and mentee")
     return checked
 
 

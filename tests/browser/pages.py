@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -377,6 +378,39 @@ class Cast:
         return pair
 
     @cached_property
+    def cosigned(self) -> SimpleNamespace:
+        """In a scheme whose pack has both people sign the evaluation, Caroline Herschel's
+        mentoring with Mary Somerville has ended and both have sent their answers: each has
+        the whole form to read and sign."""
+        from portal.evaluations import answering
+        from portal.evaluations.models import Evaluation
+        from portal.relationships import ending
+
+        scheme = self.make.scheme(
+            slug="west-testborough", name="West Testborough mentoring",
+            summary="Mentoring across the West Testborough councils.",
+            evaluation_form={
+                "mentor": ["What development needs did you agree, and how were they met?",
+                           "What worked well in your partnership?"],
+                "mentee": ["What development needs did you agree, and how were they met?",
+                           "What could have worked better?"],
+                "anonymous": False, "signed_together": True})
+        relationship = self.make.active_relationship(
+            scheme, mentor_name="Mary Somerville", mentee_name="Caroline Herschel",
+            mentor_email="mary.somerville@testborough.gov.uk",
+            mentee_email="caroline.herschel@testborough.gov.uk")
+        ending.end(relationship.id, relationship.mentee, category=None)
+        found = {evaluation.party: evaluation for evaluation in db.session.scalars(
+            sa.select(Evaluation).where(Evaluation.relationship_id == relationship.id))}
+        answering.submit(found["mentor"].id, relationship.mentor,
+                         ["Presenting to committee; we practised it each month.",
+                          "Honest feedback, given kindly."])
+        answering.submit(found["mentee"].id, relationship.mentee,
+                         ["Presenting to committee: I now do it without notes.", ""])
+        return SimpleNamespace(mentor=relationship.mentor, mentee=relationship.mentee,
+                               evaluation=found["mentee"])
+
+    @cached_property
     def dead_letter(self):
         """An email to the scheme that the mail server refused."""
         from portal import mail
@@ -692,6 +726,11 @@ def _sent_evaluation_path(cast: Cast) -> str:
     return f"/evaluations/{evaluation.id}"
 
 
+def _evaluation_sign_with_errors(page, cast: Cast):
+    page.goto(f"/evaluations/{cast.cosigned.evaluation.id}/sign")
+    return submit(page, "Sign the evaluation")
+
+
 def _evaluations(page, cast: Cast):
     cast.ended  # noqa: B018
     return page.goto(f"/admin/schemes/{cast.scheme.slug}/evaluations")
@@ -880,6 +919,14 @@ PAGES: list[Page] = [
          personal=True, errors_of="evaluation", needs="evaluations.answer"),
     Page("evaluation-sent", _path(_sent_evaluation_path), who="ended.mentor", personal=True,
          needs="evaluations.answer"),
+    Page("evaluation-to-sign", _path(lambda cast: f"/evaluations/{cast.cosigned.evaluation.id}"),
+         who="cosigned.mentee", personal=True, same_title_as="evaluation-sent",
+         needs="evaluations.sign"),
+    Page("evaluation-sign",
+         _path(lambda cast: f"/evaluations/{cast.cosigned.evaluation.id}/sign"),
+         who="cosigned.mentee", personal=True, needs="evaluations.sign"),
+    Page("evaluation-sign-errors", _evaluation_sign_with_errors, who="cosigned.mentee",
+         status=400, personal=True, errors_of="evaluation-sign", needs="evaluations.sign"),
 
     # The dashboard's task lists, at several steps of the journey
     Page("dashboard-call-held", _dashboard_with("held"), who="held.mentor", personal=True,
