@@ -1,7 +1,7 @@
 """The scheme administrators' pages: their schemes' agreements, each one's audit trail and PDF,
 every line manager's approval, so an administrator can query one, every chemistry call request
 with what its people told the scheme, everyone in the scheme, and the scheme's administrators
-(invite, remove). A site
+(invite, remove), and the scheme's reports for a date range. A site
 administrator also sees the email that belongs to no scheme and could not be delivered.
 
 An administrator sees only the schemes they administer; anything else is "not found".
@@ -9,13 +9,13 @@ An administrator sees only the schemes they administer; anything else is "not fo
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.links import invitation_link_days
 from portal.accounts.models import Role
-from portal.admin import appointing, queries
-from portal.admin.forms import InviteForm, RemoveForm
+from portal.admin import appointing, queries, reports
+from portal.admin.forms import InviteForm, RemoveForm, ReportRangeForm
 from portal.agreements import canonical, pdf, submission
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import AgreementState
@@ -264,3 +264,55 @@ def schemeless_send_again(message_id: int):
     message = dead_letters.resend(message_id, actor=current_user, ip_address=client_ip())
     flash(f"The email to {message.to_address} will be sent again.", "success")
     return redirect(url_for("admin.schemeless_emails"), 303)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(slug: str):
+    """The scheme, the range form and the report for the range in the address (the last 12
+    months if none is given); the report is None when the range is wrong."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    form = ReportRangeForm(request.args)
+    today = reports.uk_today()
+    if not form.given():
+        form.from_date.data, form.to_date.data = reports.default_range(today)
+    elif not form.check(today):
+        return scheme, form, None
+    return scheme, form, reports.build(scheme, form.from_date.data, form.to_date.data)
+
+
+def _reports_page(scheme, form, report):
+    return render_template("admin/reports.html", scheme=scheme, form=form, report=report), (
+        200 if report else 400)
+
+
+def _download(scheme, form, report, body, mimetype: str, extension: str):
+    if report is None:
+        return _reports_page(scheme, form, report)
+    return Response(body(report), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{report.filename_stem}.{extension}"'})
+
+
+@bp.route("/admin/schemes/<slug>/reports")
+@role_required(Role.ADMIN)
+def reports_page(slug: str):
+    """Administrators: one of their schemes' figures for a date range (registrations, requests,
+    matches, pairs, endings, sessions, evaluations), small numbers hidden, with downloads."""
+    return _reports_page(*_report(slug))
+
+
+@bp.route("/admin/schemes/<slug>/reports.csv")
+@role_required(Role.ADMIN)
+def reports_csv(slug: str):
+    """Administrators: the same report as a CSV file (figures only, no free text)."""
+    return _download(*_report(slug), reports.to_csv, "text/csv", "csv")
+
+
+@bp.route("/admin/schemes/<slug>/reports.xlsx")
+@role_required(Role.ADMIN)
+def reports_xlsx(slug: str):
+    """Administrators: the same report as a spreadsheet (.xlsx, figures only, no free text)."""
+    return _download(*_report(slug), reports.to_xlsx, XLSX, "xlsx")

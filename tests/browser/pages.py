@@ -550,6 +550,19 @@ def _path(build: Callable[[Cast], str]) -> Visit:
     return lambda page, cast: page.goto(build(cast))
 
 
+def _reports_with_errors(page, cast: Cast):
+    """The Reports page after asking for a range that ends before it starts, and a date that
+    is not real."""
+    page.goto(f"/admin/schemes/{cast.scheme.slug}/reports")
+    fill_date(page, "from_date", None)
+    for part, value in (("day", "31"), ("month", "2"), ("year", "2026")):
+        page.locator(f"#from_date-{part}").fill(value)
+    fill_date(page, "to_date", dt.date(2020, 1, 1))
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Show the figures").click()
+    return navigation.value
+
+
 def _register_with_errors(page, cast: Cast):
     page.goto(f"/schemes/{cast.scheme.slug}/register")
     page.get_by_label("Work email address").fill("not an email address")
@@ -956,6 +969,10 @@ PAGES: list[Page] = [
          who="approvals.admin", personal=True, needs="admin.approval"),
     Page("admin-evaluations", _evaluations, who="admin", personal=True,
          needs="evaluations.scheme_results"),
+    Page("admin-reports", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/reports"),
+         who="admin", personal=True, needs="admin.reports_page"),
+    Page("admin-reports-errors", _reports_with_errors, who="admin", status=400,
+         personal=True, errors_of="admin-reports", needs="admin.reports_page"),
 ]
 
 
