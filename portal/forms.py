@@ -325,6 +325,10 @@ class DateInput(Field):
             raise ValueError(self.message)
 
 
+#: A phone number as people write one: digits, spaces, brackets, dashes, a leading +.
+PHONE = re.compile(r"^\+?[0-9 ()-]{7,30}$")
+
+
 def strip(value):
     """Trim surrounding white space, which people paste in by accident."""
     return value.strip() if isinstance(value, str) else value

@@ -44,6 +44,7 @@ PURPOSES: dict[str, int | None] = {
     "check-in": 30 * DAY,
     "admin-invite": 14 * DAY,
     "sign-evaluation": 30 * DAY,
+    "change-email": 1 * DAY,
 }
 
 

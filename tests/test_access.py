@@ -25,6 +25,7 @@ PUBLIC = {
     "relationships.check_in_link",
     "relationships.log_link",
     "evaluations.sign_link",
+    "accounts.confirm_email",
 }
 
 def _url(app, rule: Rule) -> str:

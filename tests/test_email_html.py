@@ -166,6 +166,11 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
                                 "other": mentor}
     yield "evaluation_signed_admin", {**common, "signoff": signoff, "mentor": mentor,
                                       "mentee": mentee}
+    # A person's own account: a new email address.
+    yield "email_change_confirm", {"name": mentee.full_name, "token": TOKEN, "hours": 24,
+                                   "old_email": mentee.email}
+    yield "email_change_taken", {"name": None, "email": mentor.email}
+    yield "email_changed", {"name": mentee.full_name, "new_email": "oliver.new@testborough.gov.uk"}
     pair = Thing(id=7, mentor=mentor, mentee=mentee)
     booked = Thing(id=11, starts_at=AT, duration_minutes=60, format=Thing(label="Video call"),
                    place=MEETING, late_notice=False, held_on=None)

@@ -20,7 +20,13 @@ import pytest
 import sqlalchemy as sa
 
 from portal import mail
-from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
+from portal.accounts.forms import (
+    DetailsForm,
+    EmailChangeForm,
+    JoinForm,
+    RegisterForm,
+    SignInForm,
+)
 from portal.accounts.models import Role
 from portal.admin.forms import InviteForm, RemoveForm
 from portal.agreements.forms import SignForm, TermsForm
@@ -184,6 +190,13 @@ class World:
 
     def link(self, to: str, template: str, contains: str) -> str:
         return self.mailbox.link(self.mailbox.last(to, template), contains)
+
+
+def _email_change_link(w: World) -> Target:
+    user = w.make.user(email=w.email())
+    new = w.email("new")
+    assert w.browser(user).post_form("/account/email", {"email": new}).status_code == 303
+    return Target(w.browser(), w.link(new, "email_change_confirm", "/account/email/"), {})
 
 
 def _sign_in_link(w: World) -> Target:
@@ -550,6 +563,13 @@ CASES = [
                                                "/sign-out", {})),
     Case("accounts.keep_alive", lambda w: Target(w.browser(w.make.user(email=w.email())),
                                                  "/session/keep-alive", {}, ok=204)),
+    Case("accounts.change_details", lambda w: Target(
+        w.browser(w.make.user(email=w.email())), "/account/details",
+        {"full_name": "Sam Fuzz", "phone": "01632 960 001"}), DetailsForm, repeatable=True),
+    Case("accounts.change_email", lambda w: Target(
+        w.browser(w.make.user(email=w.email())), "/account/email", {"email": w.email("new")}),
+         EmailChangeForm),
+    Case("accounts.confirm_email", _email_change_link, ConfirmForm),
     Case("mentors.create_profile", _new_profile, ProfileForm),
     Case("mentors.create_profile_draft", lambda w: _draft(_new_profile(w)), ProfileForm,
          repeatable=True),

@@ -1,6 +1,6 @@
-"""The emailed links of accounts: signing in, confirming a registration, and an invitation to
-become a scheme's administrator. Each purpose is made and checked here only (on
-portal/tokens.py); every one of these links works once."""
+"""The emailed links of accounts: signing in, confirming a registration, an invitation to
+become a scheme's administrator, and confirming a new email address. Each purpose is made and
+checked here only (on portal/tokens.py); every one of these links works once."""
 
 from __future__ import annotations
 
@@ -139,3 +139,47 @@ def check_invitation_link(token: str, signed_in: User | None = None, *,
 def spend_invitation_link(link: InvitationLink) -> None:
     """Mark the link used, in the caller's transaction (a second use is refused)."""
     tokens.consume(db.session, "admin-invite", link.payload, what="invitation link")
+
+
+# --- change-email: the link sent to a new address, to confirm it ------------------------------
+
+
+@dataclass(frozen=True)
+class EmailChangeLink:
+    user: User
+    new_email: str
+    payload: dict
+
+
+def make_email_change_link(user: User, new_email: str) -> str:
+    """A single-use token that moves ``user``'s account from their current address to
+    ``new_email``, if they still have that current address when it is used."""
+    return tokens.make("change-email", u=user.id, old=user.email, new=new_email)
+
+
+def email_change_link_hours() -> int:
+    return tokens.max_age("change-email") // 3600
+
+
+def check_email_change_link(token: str, signed_in: User | None = None, *,
+                            lock: bool = False) -> EmailChangeLink:
+    """The account and new address a link is for; a used, expired or outdated one (the
+    account's address changed since) is dead, and someone else signed in is refused."""
+    payload = tokens.load("change-email", token, what="link", lock=lock)
+    if tokens.is_used(db.session, payload):
+        raise tokens.LinkError("This link has already been used.", next_step="used")
+    user = db.session.get(User, payload["u"])
+    if user is None or user.email != payload["old"]:
+        raise tokens.LinkError("This link is for an email address change that no longer "
+                               "applies: the account's address has changed since it was sent.",
+                               next_step="If you still want to change it, ask again from "
+                                         "Your account.")
+    if signed_in is not None and signed_in.id != user.id:
+        raise NotAllowed("This link confirms a change to someone else's account. Sign out, "
+                         "then open the link again.", title="This link is for someone else")
+    return EmailChangeLink(user, payload["new"], payload)
+
+
+def spend_email_change_link(link: EmailChangeLink) -> None:
+    """Mark the link used, in the caller's transaction (a second use is refused)."""
+    tokens.consume(db.session, "change-email", link.payload, what="link")

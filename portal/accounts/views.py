@@ -1,4 +1,5 @@
-"""Sign in, register, join a scheme, accept an invitation to administer one, sign out."""
+"""Sign in, register, join a scheme, accept an invitation to administer one, sign out, and a
+person's own account (their name, phone number and email address)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import links, signin
-from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
+from portal.accounts import details, links, signin
+from portal.accounts.forms import (
+    DetailsForm,
+    EmailChangeForm,
+    JoinForm,
+    RegisterForm,
+    SignInForm,
+)
 from portal.accounts.models import Role
 from portal.admin import appointing
 from portal.auth import client_ip, public, signed_in, viewer
@@ -209,3 +216,66 @@ def keep_alive():
 def signed_out():
     """Anyone: the page shown after signing out, or after a session has timed out."""
     return render_template("accounts/signed_out.html", timed_out=request.args.get("timeout"))
+
+
+# --- your own account ------------------------------------------------------------------------
+
+@bp.route("/account")
+@signed_in
+def account():
+    """Signed-in people: their own account: name, email address, phone number, and the schemes
+    they take part in and how."""
+    return render_template("accounts/account.html", user=current_user)
+
+
+@bp.route("/account/details", methods=["GET", "POST"])
+@signed_in
+def change_details():
+    """Signed-in people: change their own name and phone number."""
+    form = DetailsForm(obj=current_user) if request.method == "GET" else DetailsForm()
+    if form.validate_on_submit():
+        details.change_details(current_user.id, full_name=form.full_name.data,
+                               phone=form.phone.data or "", ip_address=client_ip())
+        flash("Your details have been saved.", "success")
+        return redirect(url_for("accounts.account"), 303)
+    return render_template("accounts/details.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@signed_in
+def change_email():
+    """Signed-in people: ask to move their account to a new email address (a link goes to the
+    new address; nothing changes until it is used)."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        details.ask_to_change_email(current_user.id, form.email.data, ip_address=client_ip())
+        flash(f"We have emailed a link to {masked_email(form.email.data)}. Your email address "
+              f"changes when you use it, within {links.email_change_link_hours()} hours.",
+              "success")
+        return redirect(url_for("accounts.account"), 303)
+    return render_template("accounts/email.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@public("emailed link to confirm a new email address, authorised by its token")
+def confirm_email(token: str):
+    """Anyone with the link emailed to the new address (its token): confirm, and the account
+    moves to that address; every session of the account ends."""
+    link = links.check_email_change_link(token, viewer())
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("errors/csrf.html"), 400
+        user = details.confirm_email_change(token, ip_address=client_ip())
+        logout_user()
+        session.clear()
+        return done("Your email address has changed",
+                    f"Your account now uses {user.email}. We have told your previous address.",
+                    "For your security, you have been signed out everywhere. Sign in again "
+                    "with your new address.",
+                    link=("Sign in", url_for("accounts.sign_in")))
+    return render_template("accounts/continue.html", form=form,
+                           action=url_for("accounts.confirm_email", token=token),
+                           title="Confirm your new email address",
+                           lede=f"Select continue to move your account to {link.new_email}. "
+                                "You will then sign in with that address.")

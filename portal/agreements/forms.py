@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Val
 
 from portal.agreements import canonical
 from portal.agreements.signing import names_match
-from portal.forms import DateInput, PortalForm, strip
+from portal.forms import PHONE, DateInput, PortalForm, strip
 
 WHO_CHOICES = [("mentee", "The mentee"), ("mentor", "The mentor"),
                ("both", "Both of us, taking turns")]
@@ -51,9 +51,6 @@ class WholeNumber(IntegerField):
 
 def one_of(choices, message: str) -> AnyOf:
     return AnyOf([value for value, _ in choices], message=message)
-
-
-PHONE = re.compile(r"^\+?[0-9 ()-]{7,30}$")
 
 
 class TermsForm(PortalForm):

@@ -739,6 +739,17 @@ def _sent_evaluation_path(cast: Cast) -> str:
     return f"/evaluations/{evaluation.id}"
 
 
+def _account_details_with_errors(page, cast: Cast):
+    page.goto("/account/details")
+    page.get_by_label("Full name").fill("")
+    return submit(page, "Save changes")
+
+
+def _account_email_with_errors(page, cast: Cast):
+    page.goto("/account/email")
+    return submit(page, "Send the link")
+
+
 def _evaluation_sign_with_errors(page, cast: Cast):
     page.goto(f"/evaluations/{cast.cosigned.evaluation.id}/sign")
     return submit(page, "Sign the evaluation")
@@ -782,6 +793,15 @@ PAGES: list[Page] = [
     Page("dashboard", _dashboard_with("shortlisted", "requested"), who="mentee", personal=True),
     Page("join", _path(lambda cast: f"/schemes/{cast.other_scheme.slug}/join"), who="mentee",
          personal=True),
+    Page("account", "/account", who="mentee", personal=True, needs="accounts.account"),
+    Page("account-details", "/account/details", who="mentee", personal=True,
+         needs="accounts.change_details"),
+    Page("account-details-errors", _account_details_with_errors, who="mentee", status=400,
+         personal=True, errors_of="account-details", needs="accounts.change_details"),
+    Page("account-email", "/account/email", who="mentee", personal=True,
+         needs="accounts.change_email"),
+    Page("account-email-errors", _account_email_with_errors, who="mentee", status=400,
+         personal=True, errors_of="account-email", needs="accounts.change_email"),
     Page("search", _search, who="mentee", personal=True, needs="mentors.search"),
     Page("profile", _path(lambda cast: f"/mentors/{cast.profile.id}"), who="mentee",
          personal=True, needs="mentors.profile"),
