@@ -1,9 +1,10 @@
-"""Forms of the administrators' desk: inviting an administrator, and removing one."""
+"""Forms of the administrators' desk: inviting an administrator, removing one, and marking an
+item of the "Needs attention" list as dealt with."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from portal.forms import PortalForm, strip
 
@@ -35,3 +36,12 @@ class RemoveForm(PortalForm):
     def validate_confirm_self(self, field) -> None:
         if self.removing_self and not field.data:
             raise ValidationError("Confirm that you want to remove yourself")
+
+
+class DealtWithForm(PortalForm):
+    """Marking one item of the "Needs attention" list as dealt with: which item, in hidden
+    fields (anything else there is refused, not stored)."""
+
+    kind = HiddenField(validators=[DataRequired(), Length(max=30)])
+    item = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,12}$")])
+    submit = SubmitField("Mark as dealt with")
