@@ -18,6 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.relationships.models import (
+    ActionItem,
     CheckIn,
     CheckInAnswer,
     MentoringSession,
@@ -113,7 +114,7 @@ def test_every_pair_by_stage_with_sessions_held_and_last_activity(app, make):
 def test_a_check_in_answer_or_an_action_moves_a_pair_to_the_top(app, make):
     scheme = make.scheme(slug="scheme-a")
     admin = make.admin(scheme)
-    seed_stages(make, scheme)
+    pairs = seed_stages(make, scheme)
     quiet = make.active_relationship(scheme, mentee_name="Quentin Quiet",
                                      activated_at=ago(days=100), created_at=ago(days=101))
     browser = client_for(app, admin)
@@ -124,6 +125,11 @@ def test_a_check_in_answer_or_an_action_moves_a_pair_to_the_top(app, make):
                            mentee_answered_at=ago(hours=1)))
     db.session.commit()
     assert "Quentin Quiet" in rows_of(browser.get(
+        "/admin/schemes/scheme-a/relationships").get_data(as_text=True))[0]
+    db.session.add(ActionItem(relationship_id=pairs["agreeing"].id, what="Read the pack",
+                              created_at=ago(minutes=1)))
+    db.session.commit()
+    assert "Agnes Agreeing" in rows_of(browser.get(
         "/admin/schemes/scheme-a/relationships").get_data(as_text=True))[0]
 
 
@@ -239,11 +245,16 @@ def test_items_leave_the_list_when_resolved(app, make):
     call, check_in = seen["call"], seen["check_in"]
 
     # Notes and "we need help": marked as dealt with, audited, once.
-    for kind, subject in (("decline_note", call.id), ("mentee_note", call.id),
-                          ("need_help", check_in.id)):
-        response = browser.post_form("/admin/schemes/scheme-a/attention/dealt-with",
+    # Back to the list it was marked on: the same kind, or everything (never a made-up kind).
+    for kind, subject, shown, back in (
+            ("decline_note", call.id, "", "/admin/schemes/scheme-a/attention"),
+            ("mentee_note", call.id, "?kind=boss", "/admin/schemes/scheme-a/attention"),
+            ("need_help", check_in.id, "?kind=need_help",
+             "/admin/schemes/scheme-a/attention?kind=need_help")):
+        response = browser.post_form(f"/admin/schemes/scheme-a/attention/dealt-with{shown}",
                                      {"kind": kind, "item": str(subject)})
         assert response.status_code == 303, kind
+        assert response.headers["Location"].endswith(back), response.headers["Location"]
     html = attention_page(browser)
     assert "Too busy this term" not in html and "from housing" not in html
     assert "Hana Help" not in html and "Everything (3)" in html

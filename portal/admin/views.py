@@ -230,8 +230,9 @@ def dealt_with(slug: str):
     dealing.mark(scheme.id, form.kind.data, int(form.item.data), current_user,
                  ip_address=client_ip())
     flash("Marked as dealt with. It is no longer on this list.", "success")
+    kind = request.args.get("kind")
     return redirect(url_for("admin.needs_attention", slug=slug,
-                            kind=request.args.get("kind") or None), 303)
+                            kind=kind if kind in {k.value for k in Kind} else None), 303)
 
 
 # --- the scheme's administrators ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Quiet pairs: a running relationship with no session booked or logged for the scheme's
 quiet_weeks (a pack's [running] setting, 6 by default) gets one gentle nudge to both people;
 still quiet another quiet_weeks after the nudge, one email to the scheme's administrator
-mailbox (until the administrators have a desk of their own).
+mailbox. From the moment the nudge falls due until new activity, the pair is also on the desk's
+"Needs attention" list (portal.admin.attention), by the same quiet_span.
 
 The clock starts at the latest of: the relationship starting, a session booked, a session
 logged. Each email is a RelationshipReminder row keyed by that date ("quiet" for the nudge,
