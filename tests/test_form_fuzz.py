@@ -28,7 +28,7 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
-from portal.admin.forms import InviteForm, RemoveForm
+from portal.admin.forms import DealtWithForm, InviteForm, RemoveForm
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
     AcceptForm,
@@ -531,6 +531,22 @@ def _remove_administrator(w: World) -> Target:
                   {"confirm_self": "y"})
 
 
+def _dealt_with(w: World) -> Target:
+    """A mentor's note for the scheme, on its "Needs attention" list."""
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    profile = w.mentor(scheme)
+    mentee = w.make.mentee(scheme, email=w.email("mentee"))
+    call = ChemistryCall(scheme_id=scheme.id, profile_id=profile.id, mentor_id=profile.user_id,
+                         mentee_id=mentee.id, hopes="To chair meetings.", experience="",
+                         flexible=True, preferred_format="video", state="declined",
+                         answered_at=utcnow(), decline_note="Too busy this term")
+    db.session.add(call)
+    db.session.commit()
+    return Target(w.browser(admin), f"/admin/schemes/{scheme.slug}/attention/dealt-with",
+                  {"kind": "decline_note", "item": str(call.id)})
+
+
 def _schemeless_send_again(w: World) -> Target:
     from portal.schemes.models import Scheme
 
@@ -631,6 +647,7 @@ CASES = [
     Case("accounts.admin_invitation", _invitation_link, ConfirmForm),
     Case("admin.remove_administrator", _remove_administrator, RemoveForm),
     Case("admin.schemeless_send_again", _schemeless_send_again),
+    Case("admin.dealt_with", _dealt_with, DealtWithForm),
 ]
 
 
@@ -719,6 +736,8 @@ SEARCHES = [
     ("admin", "/admin/schemes/{slug}/agreements", ["state"]),
     ("admin", "/admin/schemes/{slug}/requests", ["state", "page"]),
     ("admin", "/admin/schemes/{slug}/people", ["role", "page"]),
+    ("admin", "/admin/schemes/{slug}/relationships", ["stage", "page"]),
+    ("admin", "/admin/schemes/{slug}/attention", ["kind", "page"]),
     (None, "/signed-out", ["timeout"]),
 ]
 

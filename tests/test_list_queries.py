@@ -11,7 +11,7 @@ from portal.accounts.models import Membership, Role
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mentors.models import MentorProfile, ProfileState
-from tests.support.agreements import pair, ready_to_sign
+from tests.support.agreements import client_for, pair, ready_to_sign
 from tests.support.calls import NOW, send_request
 
 
@@ -118,3 +118,24 @@ def test_the_scheme_list_and_a_mentors_profiles_as_schemes_grow(app, client, mak
     assert statements(client, count_queries, "/schemes") == few_public
     login(mentor.user)
     assert statements(client, count_queries, "/mentors/profiles") == few_profiles
+
+
+def test_the_desks_relationships_and_needs_attention_as_they_grow(app, make, count_queries):
+    from tests.test_admin_pipeline import cards_of, rows_of, seed_attention, seed_stages
+
+    scheme = make.scheme()
+    admin = make.admin(scheme)
+    browser = client_for(app, admin)
+    pages = [f"/admin/schemes/{scheme.slug}/relationships",
+             f"/admin/schemes/{scheme.slug}/relationships?stage=active",
+             f"/admin/schemes/{scheme.slug}/attention",
+             f"/admin/schemes/{scheme.slug}/attention?kind=quiet", "/admin"]
+    seed_stages(make, scheme)
+    seed_attention(make, scheme)
+    few = {path: statements(browser, count_queries, path) for path in pages}
+    for n in range(4):
+        seed_stages(make, scheme, tag=f" {n}")
+        seed_attention(make, scheme, tag=f" {n}")
+    assert len(rows_of(browser.get(pages[0]).get_data(as_text=True))) == 50  # a full page
+    assert len(cards_of(browser.get(pages[2]).get_data(as_text=True))) == 5 * 6
+    assert {path: statements(browser, count_queries, path) for path in pages} == few

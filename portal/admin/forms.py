@@ -1,12 +1,12 @@
-"""Forms of the administrators' desk: inviting an administrator, removing one, and the Reports
-page's date range."""
+"""Forms of the administrators' desk: inviting an administrator, removing one, the Reports
+page's date range, and marking an item of the "Needs attention" list as dealt with."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import BooleanField, EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from portal.forms import DateInput, PortalForm, QueryForm, strip
 
@@ -66,3 +66,12 @@ class ReportRangeForm(QueryForm):
                                        "\u2018from\u2019 date")
             valid = False
         return valid
+
+
+class DealtWithForm(PortalForm):
+    """Marking one item of the "Needs attention" list as dealt with: which item, in hidden
+    fields (anything else there is refused, not stored)."""
+
+    kind = HiddenField(validators=[DataRequired(), Length(max=30)])
+    item = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,12}$")])
+    submit = SubmitField("Mark as dealt with")

@@ -14,13 +14,16 @@ from flask_login import current_user
 
 from portal.accounts.links import invitation_link_days
 from portal.accounts.models import Role
-from portal.admin import appointing, queries, reports
-from portal.admin.forms import InviteForm, RemoveForm, ReportRangeForm
+from portal.admin import appointing, attention, dealing, pipeline, queries, reports
+from portal.admin.attention import Kind
+from portal.admin.forms import DealtWithForm, InviteForm, RemoveForm, ReportRangeForm
+from portal.admin.pipeline import Stage
 from portal.agreements import canonical, pdf, submission
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import AgreementState
 from portal.auth import client_ip, role_required
 from portal.calls.models import ApprovalState, CallState
+from portal.db import utcnow
 from portal.errors import DomainError
 from portal.forms import ConfirmForm
 from portal.mail import dead_letters
@@ -35,11 +38,13 @@ MAX_PAGE = 100_000
 @bp.route("/admin")
 @role_required(Role.ADMIN)
 def index():
-    """Administrators: the schemes they run, with how many agreements are in each state."""
+    """Administrators: the schemes they run, with how many agreements are in each state and
+    how many things need their attention."""
     schemes = queries.administered(current_user)
     counts = agreement_queries.state_counts_by_scheme(scheme.id for scheme in schemes)
     return render_template("admin/index.html", schemes=schemes, counts=counts,
                            states=list(AgreementState),
+                           attention=attention.counts_by_scheme(schemes, utcnow()),
                            site_admin=queries.is_site_admin(current_user))
 
 
@@ -180,6 +185,54 @@ def people(slug: str):
     rows, more = queries.people_page(scheme.id, role, page, PAGE_SIZE)
     return render_template("admin/people.html", scheme=scheme, rows=rows, role=role, page=page,
                            more=more, counts=queries.people_counts(scheme.id), roles=list(Role))
+
+
+# --- the scheme's relationships by stage, and what needs attention -------------------------
+
+@bp.route("/admin/schemes/<slug>/relationships")
+@role_required(Role.ADMIN)
+def relationships(slug: str):
+    """Administrators: every pair in one of their schemes by stage (agreeing the terms,
+    signing, submitted, under way, ended), with the sessions held and their last activity,
+    latest activity first, in pages; by stage if asked."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    stage, page = _filter_and_page("stage", Stage)
+    rows, more = pipeline.pairs_page(scheme.id, stage, page, PAGE_SIZE)
+    return render_template("admin/relationships.html", scheme=scheme, rows=rows, stage=stage,
+                           page=page, more=more, counts=pipeline.stage_counts(scheme.id),
+                           stages=list(Stage))
+
+
+@bp.route("/admin/schemes/<slug>/attention")
+@role_required(Role.ADMIN)
+def needs_attention(slug: str):
+    """Administrators: what needs attention in one of their schemes (notes for the scheme,
+    "we need help" check-ins, stalled signing, quiet pairs, emails not delivered), newest
+    first, in pages; by kind if asked."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    kind, page = _filter_and_page("kind", Kind)
+    now = utcnow()
+    rows, more = attention.page_of(scheme, kind, page, PAGE_SIZE, now)
+    return render_template("admin/attention.html", scheme=scheme, rows=rows, kind=kind,
+                           page=page, more=more, counts=attention.counts(scheme, now),
+                           kinds=list(Kind))
+
+
+@bp.route("/admin/schemes/<slug>/attention/dealt-with", methods=["POST"])
+@role_required(Role.ADMIN)
+def dealt_with(slug: str):
+    """Administrators: mark a note for the scheme, or a "we need help" check-in, of one of
+    their schemes as dealt with, so it leaves the "Needs attention" list."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    form = DealtWithForm()
+    if not form.validate_on_submit():
+        abort(400)
+    dealing.mark(scheme.id, form.kind.data, int(form.item.data), current_user,
+                 ip_address=client_ip())
+    flash("Marked as dealt with. It is no longer on this list.", "success")
+    kind = request.args.get("kind")
+    return redirect(url_for("admin.needs_attention", slug=slug,
+                            kind=kind if kind in {k.value for k in Kind} else None), 303)
 
 
 # --- the scheme's administrators ---------------------------------------------------------------

@@ -326,6 +326,25 @@ def session_activity(relationship_ids: list[int]) -> dict[int, dt.datetime | Non
     return found
 
 
+def quiet_clocks(scheme_ids: list[int]) -> sa.Subquery:
+    """The quiet-pair clock of every running pair of these schemes, in SQL: ``rid``, its
+    ``scheme_id`` and ``at``, the latest of the relationship starting and its sessions'
+    bookings and logs (the same moments as quiet.last_activity over session_activity)."""
+    running = sa.and_(Relationship.scheme_id.in_(scheme_ids),
+                      Relationship.state == RelationshipState.ACTIVE)
+    moments = sa.union_all(
+        sa.select(Relationship.id.label("rid"), Relationship.activated_at.label("at"))
+        .where(running),
+        *[sa.select(MentoringSession.relationship_id, column)
+          .join(Relationship, Relationship.id == MentoringSession.relationship_id).where(running)
+          for column in (MentoringSession.booked_at, MentoringSession.logged_at)]).subquery()
+    return (sa.select(Relationship.id.label("rid"), Relationship.scheme_id.label("scheme_id"),
+                      sa.func.max(moments.c.at).label("at"))
+            .join(moments, moments.c.rid == Relationship.id)
+            .where(moments.c.at.is_not(None))
+            .group_by(Relationship.id, Relationship.scheme_id).subquery())
+
+
 def held_count(relationship_id: int) -> int:
     """How many sessions a pair has logged as having taken place."""
     return db.session.scalar(

@@ -1,7 +1,8 @@
 """Quiet pairs: a running relationship with no session booked or logged for the scheme's
 quiet_weeks (a pack's [running] setting, 6 by default) gets one gentle nudge to both people;
 still quiet another quiet_weeks after the nudge, one email to the scheme's administrator
-mailbox (until the administrators have a desk of their own).
+mailbox. From the moment the nudge falls due until new activity, the pair is also on the desk's
+"Needs attention" list (portal.admin.attention), by the same quiet_span.
 
 The clock starts at the latest of: the relationship starting, a session booked, a session
 logged. Each email is a RelationshipReminder row keyed by that date ("quiet" for the nudge,
@@ -41,6 +42,13 @@ def last_activity(activated_at: dt.datetime | None,
     return max(moments) if moments else None
 
 
+def quiet_span(scheme) -> dt.timedelta:
+    """How long a running pair may go without activity before it is quiet: the scheme's
+    quiet_weeks. The one rule, for this sweep and for the administrators' "Needs attention"
+    list (which reads the same clock in SQL: portal.relationships.queries.quiet_clocks)."""
+    return dt.timedelta(weeks=scheme.running_setting("quiet_weeks"))
+
+
 def key_of(last: dt.datetime) -> str:
     """The reminders' key: the date (UK) of the last activity."""
     return london(last).date().isoformat()
@@ -53,7 +61,7 @@ def due(relationship: Relationship, last: dt.datetime | None, sent: dict[str, dt
     ``sent`` maps kind -> when it was sent, for this quiet spell (this last activity)."""
     if not relationship.may_sessions_start or last is None:
         return None
-    weeks = dt.timedelta(weeks=relationship.scheme.running_setting("quiet_weeks"))
+    weeks = quiet_span(relationship.scheme)
     if NUDGE not in sent:
         return NUDGE if now >= last + weeks else None
     if ADMIN not in sent and now >= sent[NUDGE] + weeks:

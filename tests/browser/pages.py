@@ -429,6 +429,31 @@ class Cast:
             self.app.config["MAIL_DELIVERY"] = delivery
         return message
 
+    @cached_property
+    def needs_help(self) -> Pair:
+        """Gertrude Elion and Tu Youyou's mentoring runs and Tu answered "We need help" at its
+        check-in; Jane Goodall declined Mae Jemison's request with a note for the scheme."""
+        from portal.calls.models import CallState
+        from portal.relationships import check_ins
+        from portal.relationships.models import CheckIn, CheckInAnswer
+
+        pair = self._running("Gertrude Elion", "Tu Youyou")
+        self.make._begin_write()
+        check_in = CheckIn(relationship_id=pair.relationship.id, kind="review",
+                           due_on=self._today())
+        db.session.add(check_in)
+        db.session.commit()
+        check_ins.answer(check_in.id, pair.mentee, CheckInAnswer.NEED_HELP, via="portal")
+        declined = self._pair("Jane Goodall", "Mae Jemison")
+        call = self._request(declined.mentee, declined.profile)
+        self.make._begin_write()
+        call.state, call.answered_at = CallState.DECLINED, utcnow()
+        call.decline_note = ("I am away for most of the spring; Grace Hopper knows this area "
+                             "better than I do.")
+        db.session.commit()
+        pair.check_in, pair.call = check_in, call
+        return pair
+
     def refresh(self) -> None:
         """Forget what the test's session has loaded, to read what the portal committed."""
         db.session.rollback()
@@ -642,6 +667,21 @@ def _admin_agreements(page, cast: Cast):
 def _dead_letters(page, cast: Cast):
     cast.dead_letter  # noqa: B018
     return page.goto("/admin/emails-not-delivered/")
+
+
+def _admin_requests(page, cast: Cast):
+    cast.held, cast.needs_help  # noqa: B018
+    return page.goto(f"/admin/schemes/{cast.scheme.slug}/requests")
+
+
+def _admin_relationships(page, cast: Cast):
+    cast.draft, cast.sent, cast.submitted, cast.acknowledged, cast.ended  # noqa: B018
+    return page.goto(f"/admin/schemes/{cast.scheme.slug}/relationships")
+
+
+def _admin_attention(page, cast: Cast):
+    cast.dead_letter, cast.needs_help  # noqa: B018
+    return page.goto(f"/admin/schemes/{cast.scheme.slug}/attention")
 
 
 def _verify_with_errors(page, cast: Cast):
@@ -993,6 +1033,16 @@ PAGES: list[Page] = [
          who="admin", personal=True, needs="admin.reports_page"),
     Page("admin-reports-errors", _reports_with_errors, who="admin", status=400,
          personal=True, errors_of="admin-reports", needs="admin.reports_page"),
+    Page("admin-people", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people"),
+         who="admin", personal=True, needs="admin.people"),
+    Page("admin-requests", _admin_requests, who="admin", personal=True, needs="admin.requests"),
+    Page("admin-administrators",
+         _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/administrators"),
+         who="admin", personal=True, needs="admin.administrators"),
+    Page("admin-relationships", _admin_relationships, who="admin", personal=True,
+         needs="admin.relationships"),
+    Page("admin-attention", _admin_attention, who="admin", personal=True,
+         needs="admin.needs_attention"),
 ]
 
 
