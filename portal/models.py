@@ -14,6 +14,7 @@ from portal.evaluations.models import (  # noqa: F401
 )
 from portal.mail.models import OutboxAttachment, OutboxMessage, WorkerHeartbeat  # noqa: F401
 from portal.mentors.models import MentorProfile, ProfileExpertise, ShortlistEntry  # noqa: F401
+from portal.personal_data.models import DataExport  # noqa: F401
 from portal.relationships.models import (  # noqa: F401
     ActionItem,
     CheckIn,

@@ -29,6 +29,7 @@ from portal.evaluations.models import Evaluation, EvaluationKind, EvaluationSign
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxMessage
 from portal.mentors.models import ProfileState
+from portal.personal_data.models import DataExport, ExportState
 from portal.relationships.models import ActionItem, CheckIn, MentoringSession
 from tests.support.agreements import client_for
 
@@ -44,6 +45,7 @@ ID_KINDS |= {"session_id": "session", "action_id": "action"}
 ID_KINDS |= {"evaluation_id": "evaluation"}
 ID_KINDS |= {"user_id": "administrator"}
 ID_KINDS |= {"signed_reference": "signed_evaluation"}
+ID_KINDS |= {"export_id": "data_export"}
 #: A route with two ids names its object by the other one; that object's sample carries both.
 OUTER_IDS = {"relationship_id"}
 
@@ -151,6 +153,15 @@ def _signed_evaluation(relationship) -> str:
     return reference
 
 
+def _data_export(user) -> int:
+    """A download of ``user``'s data, built: only they may fetch it."""
+    export = DataExport(user_id=user.id, state=ExportState.READY, archive=b"PK",
+                        ready_at=utcnow(), expires_at=utcnow().replace(year=utcnow().year + 1))
+    db.session.add(export)
+    db.session.commit()
+    return export.id
+
+
 def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
     actors: dict[str, User | None] = {"signed-out": None}
     things: list[Thing] = []
@@ -207,6 +218,8 @@ def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
                   [relationship.mentor, relationship.mentee], private=True),
             Thing("signed_evaluation", letter, _signed_evaluation(relationship),
                   [relationship.mentor, relationship.mentee], private=True),
+            Thing("data_export", letter, _data_export(relationship.mentee),
+                  [relationship.mentee], private=True),
         ]
         colleagues[letter] = (scheme, make.user(email=f"colleague.{letter}@else.gov.uk",
                                                 name=person("colleague"),

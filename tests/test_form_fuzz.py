@@ -586,6 +586,8 @@ CASES = [
         w.browser(w.make.user(email=w.email())), "/account/email", {"email": w.email("new")}),
          EmailChangeForm),
     Case("accounts.confirm_email", _email_change_link, ConfirmForm),
+    Case("personal_data.data", lambda w: Target(w.browser(w.make.user(email=w.email())),
+                                                "/account/data", {}), ConfirmForm),
     Case("mentors.create_profile", _new_profile, ProfileForm),
     Case("mentors.create_profile_draft", lambda w: _draft(_new_profile(w)), ProfileForm,
          repeatable=True),

@@ -43,6 +43,10 @@ def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | Non
         record_heartbeat(app)
         try:
             report = deliver_round(app, limit=batch_size, should_stop=should_stop)
+            # Other areas' background work that ends in an email (a person's data download):
+            # registered by their init_app, so this module imports no area.
+            for job in app.extensions.get("portal.worker_jobs", []):
+                job(app)
         except sa.exc.SQLAlchemyError as error:
             # The database is restarting, failing over or unreachable: wait and try again
             # rather than exit. The round has already handed back what it had not tried; the

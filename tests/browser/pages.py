@@ -840,6 +840,8 @@ PAGES: list[Page] = [
          personal=True, errors_of="account-details", needs="accounts.change_details"),
     Page("account-email", "/account/email", who="mentee", personal=True,
          needs="accounts.change_email"),
+    Page("account-data", "/account/data", who="mentee", personal=True,
+         needs="personal_data.data"),
     Page("account-email-errors", _account_email_with_errors, who="mentee", status=400,
          personal=True, errors_of="account-email", needs="accounts.change_email"),
     Page("search", _search, who="mentee", personal=True, needs="mentors.search"),
