@@ -17,7 +17,7 @@ PUBLIC = {
     "accounts.register_choose", "accounts.register", "accounts.confirm_registration",
     "accounts.signed_out",
     "accounts.admin_invitation",
-    "schemes.index", "schemes.show", "schemes.brand_css", "schemes.logo",
+    "schemes.index", "schemes.show", "schemes.brand_css", "schemes.logo", "schemes.privacy",
     "calls.answer", "calls.answer_accept", "calls.answer_decline", "calls.line_manager",
     "calls.after_call",
     "agreements.sign_link", "agreements.submit_link", "agreements.acknowledge_link",

@@ -34,8 +34,8 @@ def accessibility():
 @bp.route("/privacy")
 @public("the privacy notice must be public")
 def privacy():
-    """Anyone: the privacy notice."""
-    return render_template("main/privacy.html")
+    """Anyone: the privacy notice, with a link to each scheme's own."""
+    return render_template("main/privacy.html", schemes=list_schemes())
 
 
 @bp.route("/help", endpoint="help")

@@ -66,6 +66,9 @@ class Scheme(Base):
     #: Abbreviations and the words they stand for, from the pack's [search] table: groups of
     #: forms that search treats as one, such as [["TfL", "Transport for London"]]. Empty: none.
     search_synonyms: Mapped[list] = mapped_column(default=list)
+    #: The privacy notice's own facts, from the pack's [privacy] table: "controller",
+    #: "contact", "lawful_basis" (any left out take their defaults: see privacy_notice).
+    privacy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -75,3 +78,21 @@ class Scheme(Base):
 
     def __repr__(self) -> str:
         return f"<Scheme {self.slug}>"
+
+    @property
+    def privacy_notice(self) -> dict[str, str]:
+        """Who is responsible for people's data in this scheme, whom to contact, and on what
+        basis it is used: the pack's [privacy] table, with defaults for what it leaves out."""
+        given = self.privacy or {}
+        return {
+            "controller": given.get("controller") or (self.brand or {}).get("organisation")
+            or self.name,
+            "contact": given.get("contact") or self.admin_email,
+            "lawful_basis": given.get("lawful_basis") or DEFAULT_LAWFUL_BASIS,
+        }
+
+
+#: The usual basis for a public body's staff mentoring scheme, unless its pack says otherwise.
+DEFAULT_LAWFUL_BASIS = (
+    "Article 6(1)(e) of the UK GDPR: the organisation's public task, which includes developing "
+    "the skills of the people who work for it and for its partners. Taking part is voluntary.")

@@ -26,6 +26,8 @@ TEXT_COLOUR = "#0b0c0c"
 WHITE_TEXT_RATIO = 4.5
 BOUNDARY_RATIO = 3.0
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+#: An email address, roughly: something@domain.tld, no spaces.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _REQUIRED = ("slug", "name", "summary", "admin_email", "mentor_eligibility", "mentee_eligibility",
              "expertise_areas", "agreement")
@@ -89,7 +91,34 @@ def read_pack(path: Path) -> dict[str, Any]:
         raise PackError(f"{path.name}: agreement terms must be numbers or text")
     data["evaluation"] = _evaluation(path, data.get("evaluation", {}))
     data["search"] = _search(path, data.get("search", {}))
+    data["privacy"] = _privacy(path, data.get("privacy", {}))
     return data
+
+
+#: The privacy notice's keys, each some text of at most this many characters.
+PRIVACY_KEYS = {"controller": 200, "contact": 254, "lawful_basis": 1000}
+
+
+def _privacy(path: Path, privacy: Any) -> dict[str, str]:
+    """The pack's [privacy] table, checked: who the controller is, who to contact about
+    personal data, and the lawful basis, for the scheme's privacy notice. Any left out take
+    their defaults when the notice is shown (portal.schemes.models.Scheme.privacy_notice)."""
+    if not isinstance(privacy, dict):
+        raise PackError(f"{path.name}: privacy must be a table: [privacy]")
+    unknown = set(privacy) - set(PRIVACY_KEYS)
+    if unknown:
+        raise PackError(f"{path.name}: privacy has unknown settings: "
+                        f"{', '.join(sorted(unknown))} (it takes "
+                        f"{', '.join(sorted(PRIVACY_KEYS))})")
+    checked = {}
+    for key, value in privacy.items():
+        if not isinstance(value, str) or not value.strip() or len(value) > PRIVACY_KEYS[key]:
+            raise PackError(f"{path.name}: privacy {key} must be some text of at most "
+                            f"{PRIVACY_KEYS[key]} characters")
+        checked[key] = " ".join(value.split())
+    if "contact" in checked and not _EMAIL.fullmatch(checked["contact"]):
+        raise PackError(f"{path.name}: privacy contact must be an email address")
+    return checked
 
 
 def _line_manager_domains(path: Path, data: dict[str, Any]) -> list[str]:
@@ -329,4 +358,5 @@ def load_pack(session, data: dict[str, Any]) -> tuple[Scheme, bool]:
     scheme.brand = data.get("brand", {})
     scheme.running = data.get("running", {})
     scheme.search_synonyms = data.get("search", {}).get("synonyms", [])
+    scheme.privacy = data.get("privacy", {})
     return scheme, created

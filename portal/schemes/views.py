@@ -24,6 +24,17 @@ def show(slug: str):
     return render_template("schemes/show.html", scheme=get_scheme_or_404(slug))
 
 
+@bp.route("/schemes/<slug>/privacy")
+@public("a privacy notice is for everyone, before they register")
+def privacy(slug: str):
+    """Anyone: the scheme's privacy notice: who is responsible for people's data, on what
+    basis, who sees what, how long it is kept, people's rights and whom to contact."""
+    scheme = get_scheme_or_404(slug)
+    return render_template("schemes/privacy.html", scheme=scheme,
+                           notice=scheme.privacy_notice,
+                           ip_months=current_app.config.get("IP_RETENTION_MONTHS", 12))
+
+
 @bp.route("/schemes/<slug>/brand.css")
 @public("a scheme's colours are on every page about it")
 def brand_css(slug: str):

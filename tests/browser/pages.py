@@ -817,6 +817,8 @@ PAGES: list[Page] = [
     Page("signed-out", "/signed-out"),
     Page("accessibility", "/accessibility"),
     Page("privacy", "/privacy"),
+    Page("scheme-privacy", _path(lambda cast: f"/schemes/{cast.scheme.slug}/privacy"),
+         needs="schemes.privacy"),
     Page("help", "/help"),
     Page("help-mentees", "/help/mentees"),
     Page("help-mentors", "/help/mentors"),
