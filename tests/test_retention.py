@@ -73,7 +73,10 @@ def signed_evaluation(relationship, n: int) -> EvaluationSignoff:
     body = f"Evaluation of pair {n}"
     signoff = EvaluationSignoff(reference=f"EV-TEST-000{n}", relationship_id=relationship.id,
                                 scheme_id=relationship.scheme_id, text=body, sha256=sha256(body),
-                                signed_at=utcnow())
+                                signed_at=utcnow(), snapshot={"parties": {
+                                    party: {"name": person.full_name}
+                                    for party, person in (("mentor", relationship.mentor),
+                                                          ("mentee", relationship.mentee))}})
     signoff.signatures = [EvaluationSignature(user_id=person.id, party=party,
                                               typed_name=person.full_name, ip_address="192.0.2.7",
                                               user_agent="Firefox", text_sha256=sha256(body),
@@ -153,6 +156,13 @@ def test_signed_records_go_their_schemes_years_after_the_end_and_nothing_else(
         page = client_for(app, due.mentee).get(f"/relationships/{due.id}")
         assert page.status_code == 200, text(page)[:300]
         assert client_for(app, later.mentor).get(f"/relationships/{later.id}").status_code == 200
+        # Nor does any page that lists the pair's records fail for want of an agreement.
+        for person in (due.mentee, due.mentor):
+            assert client_for(app, person).get("/dashboard").status_code == 200
+        desk = client_for(app, make.admin(scheme))
+        for page in ("agreements", "people", "reports", "evaluations"):
+            assert desk.get(f"/admin/schemes/{scheme.slug}/{page}").status_code == 200, page
+        assert desk.get(f"/admin/agreements/{due_reference}").status_code == 404
 
     # The run's audit event holds counts, never content.
     event = db.session.scalars(sa.select(AuditEvent).where(
