@@ -25,7 +25,9 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
 
-    __table_args__ = (sa.Index("ix_audit_event_subject", "subject_type", "subject_id"),)
+    __table_args__ = (sa.Index("ix_audit_event_subject", "subject_type", "subject_id"),
+                      # What each person last did: the retention sweep's rule for "active".
+                      sa.Index("ix_audit_event_actor_at", "actor_id", "at"))
 
 
 def record(session, subject_type: str, subject_id: int, action: str, *, actor_id: int | None = None,

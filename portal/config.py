@@ -160,6 +160,10 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "SIGN_IN_LINK_MINUTES": _int(env, "SIGN_IN_LINK_MINUTES", 15),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
+        # What `flask retention apply` keeps (portal.retention): IP addresses and browser
+        # strings for this many months, and accounts unused this long are warned.
+        "IP_RETENTION_MONTHS": _int(env, "IP_RETENTION_MONTHS", 12),
+        "INACTIVE_ACCOUNT_MONTHS": _int(env, "INACTIVE_ACCOUNT_MONTHS", 24),
         # Links to one address from one client, and from all clients together (see
         # portal.accounts.signin): the second caps a flood from many clients.
         "SIGN_IN_LIMIT_PER_ADDRESS": _int(env, "SIGN_IN_LIMIT_PER_ADDRESS", 5),
@@ -243,7 +247,8 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
         add("MAIL_DEFAULT_SENDER must be an email address, such as 'Mentoring portal "
             f"<mentoring@council.gov.uk>', not {config['MAIL_DEFAULT_SENDER']!r}.")
     for name, low in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_BATCH_SIZE", 1),
-                      ("MAIL_TIMEOUT_SECONDS", 1), ("DATABASE_CONNECT_TIMEOUT", 1)):
+                      ("MAIL_TIMEOUT_SECONDS", 1), ("DATABASE_CONNECT_TIMEOUT", 1),
+                      ("IP_RETENTION_MONTHS", 1), ("INACTIVE_ACCOUNT_MONTHS", 1)):
         if config[name] < low:
             add(f"{name} must be at least {low}.")
     if config["MAIL_POLL_SECONDS"] <= 0:

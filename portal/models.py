@@ -22,5 +22,6 @@ from portal.relationships.models import (  # noqa: F401
     Relationship,
     RelationshipReminder,
 )
+from portal.retention.models import InactivityWarning  # noqa: F401
 from portal.schemes.models import Scheme  # noqa: F401
 from portal.tokens import EmailedLink, UsedToken  # noqa: F401

@@ -201,6 +201,8 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     for existing in (False, True):
         yield "admin_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
                                    "name": mentee.full_name, "existing": existing, "days": 14}
+    # About no scheme: an account nobody has used (portal.retention).
+    yield "inactive_account", {"name": mentee.full_name, "last_active": AT, "months": 24}
 
 
 class _Links(HTMLParser):

@@ -28,7 +28,7 @@ def test_a_schemes_notice_names_its_controller_periods_and_rights(app, make):
     for expected in ("Testborough Borough Council is the controller",
                      "dpo@testborough.gov.uk", DEFAULT_LAWFUL_BASIS,
                      "7 years after the mentoring ends",
-                     f"{app.config.get('IP_RETENTION_MONTHS', 12)} months",
+                     f"{app.config['IP_RETENTION_MONTHS']} months",
                      "30 days after sending", "Information Commissioner",
                      "download your data", "only the mentor and the scheme's administrators"):
         assert expected in shown, expected

@@ -375,7 +375,8 @@ def _audit_page(doc: _Document, document: SignedDocument) -> None:
         ("Name typed when signing", *each(lambda s: s.typed_name)),
         ("Signed at (UTC)", *each(lambda s: utc_stamp(s.signed_at))),
         ("Signed at (UK time)", *each(lambda s: format_datetime(s.signed_at))),
-        ("IP address", *each(lambda s: s.ip_address)),
+        # Blanked after IP_RETENTION_MONTHS (portal.retention), with the browser string.
+        ("IP address", *each(lambda s: s.ip_address or "no longer kept")),
         ("Signed from", *each(lambda s: s.via)),
         ("Browser", *each(lambda s: s.user_agent or "not given")),
         ("SHA-256 signed", *each(lambda s: "The same as above" if s.text_sha256 ==

@@ -32,7 +32,7 @@ def privacy(slug: str):
     scheme = get_scheme_or_404(slug)
     return render_template("schemes/privacy.html", scheme=scheme,
                            notice=scheme.privacy_notice,
-                           ip_months=current_app.config.get("IP_RETENTION_MONTHS", 12))
+                           ip_months=current_app.config["IP_RETENTION_MONTHS"])
 
 
 @bp.route("/schemes/<slug>/brand.css")
