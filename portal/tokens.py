@@ -43,6 +43,7 @@ PURPOSES: dict[str, int | None] = {
     "log-session": 30 * DAY,
     "check-in": 30 * DAY,
     "admin-invite": 14 * DAY,
+    "join-invite": 30 * DAY,
 }
 
 

@@ -181,6 +181,9 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     for existing in (False, True):
         yield "admin_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
                                    "name": mentee.full_name, "existing": existing, "days": 14}
+        yield "scheme_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
+                                    "name": mentee.full_name, "role": "a mentee",
+                                    "existing": existing, "days": 30}
 
 
 class _Links(HTMLParser):

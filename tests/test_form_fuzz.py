@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes, quote_plus
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from portal import mail
 from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
-from portal.admin.forms import InviteForm, RemoveForm
+from portal.admin.forms import AcceptInvitationForm, InviteForm, RemoveForm, UploadForm
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
     AcceptForm,
@@ -476,6 +477,29 @@ def _invitation_link(w: World) -> Target:
     return Target(w.browser(), link, {})
 
 
+def _upload_list(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    return Target(w.browser(admin), f"/admin/schemes/{scheme.slug}/invitations",
+                  {"role": "mentee", "file": "", "key": secrets.token_urlsafe(32),
+                   "rows": f"Sam Invitee, {w.email('invitee')}"})
+
+
+def _send_invitations(w: World) -> Target:
+    target = _upload_list(w)
+    response = post(target, target.data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return Target(target.client, response.headers["Location"] + "/send", {})
+
+
+def _join_invitation(w: World) -> Target:
+    target = _send_invitations(w)
+    assert post(target, {}).status_code == 303
+    message = w.mailbox.all(template="scheme_invitation")[-1]
+    return Target(w.browser(), w.mailbox.link(message, "/invitation/"),
+                  {"full_name": "Sam Invitee", "confirm": "y"})
+
+
 def _remove_administrator(w: World) -> Target:
     scheme = w.scheme()
     admin = w.make.admin(scheme, email=w.email("admin"))
@@ -572,6 +596,9 @@ CASES = [
     Case("admin.invite", _invite, InviteForm),
     Case("accounts.admin_invitation", _invitation_link, ConfirmForm),
     Case("admin.remove_administrator", _remove_administrator, RemoveForm),
+    Case("admin.invitations", _upload_list, UploadForm, repeatable=True),
+    Case("admin.send_invitations", _send_invitations, repeatable=True),
+    Case("accounts.join_invitation", _join_invitation, AcceptInvitationForm),
     Case("admin.schemeless_send_again", _schemeless_send_again),
 ]
 
@@ -661,6 +688,7 @@ SEARCHES = [
     ("admin", "/admin/schemes/{slug}/agreements", ["state"]),
     ("admin", "/admin/schemes/{slug}/requests", ["state", "page"]),
     ("admin", "/admin/schemes/{slug}/people", ["role", "page"]),
+    ("admin", "/admin/schemes/{slug}/invitations", ["role"]),
     (None, "/signed-out", ["timeout"]),
 ]
 

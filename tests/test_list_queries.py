@@ -118,3 +118,29 @@ def test_the_scheme_list_and_a_mentors_profiles_as_schemes_grow(app, client, mak
     assert statements(client, count_queries, "/schemes") == few_public
     login(mentor.user)
     assert statements(client, count_queries, "/mentors/profiles") == few_profiles
+
+
+def test_the_invitations_pages_as_lists_and_their_rows_grow(app, make, login, count_queries):
+    from portal.admin.models import InvitationUpload
+
+    scheme = make.scheme()
+    client = login(make.admin(scheme, email="admin@act.gov.uk"))
+
+    def add(rows: int) -> str:
+        upload = InvitationUpload(key=f"{rows:043d}", scheme_id=scheme.id, role=Role.MENTEE,
+                                  rows=[{"line": n, "name": f"P {n}", "email": f"p{n}@x.gov.uk",
+                                         "problem": "No name" if n % 2 else None}
+                                        for n in range(rows)])
+        db.session.add(upload)
+        db.session.commit()
+        return f"/admin/schemes/{scheme.slug}/invitations/{upload.id}"
+
+    small = add(2)
+    few = {path: statements(client, count_queries, path)
+           for path in (f"/admin/schemes/{scheme.slug}/invitations", small)}
+    for rows in (150, 300, 450):
+        large = add(rows)
+    assert {path: statements(client, count_queries, path)
+            for path in (f"/admin/schemes/{scheme.slug}/invitations", large)} == {
+        f"/admin/schemes/{scheme.slug}/invitations": few[
+            f"/admin/schemes/{scheme.slug}/invitations"], large: few[small]}

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from portal.accounts.models import Membership, Role, User
+from portal.admin.models import Invitation, InvitationState, InvitationUpload
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import Agreement
 from portal.audit import AuditEvent
@@ -291,3 +292,37 @@ def people_page(scheme_id: int, role: str | None, page: int,
     for person in found.values():
         person.roles.sort(key=list(Role).index)
     return list(found.values()), more
+
+
+# --- bringing people in: uploads of people to invite ------------------------------------------
+
+def upload_or_404(scheme: Scheme, upload_id: int) -> InvitationUpload:
+    """One of the scheme's uploads (the asker administers it: see scheme_or_404); "not found"
+    for anyone else's."""
+    upload = db.session.get(InvitationUpload, upload_id)
+    if upload is None or upload.scheme_id != scheme.id:
+        abort(404)
+    return upload
+
+
+def recent_uploads(scheme_id: int, limit: int = 20) -> list[InvitationUpload]:
+    """The scheme's latest uploads, newest first (the invitations page lists them)."""
+    return list(db.session.scalars(
+        sa.select(InvitationUpload).where(InvitationUpload.scheme_id == scheme_id)
+        .order_by(InvitationUpload.id.desc()).limit(limit)))
+
+
+def upload_progress(upload: InvitationUpload) -> dict[str, int]:
+    """How the upload's invitations are doing: queued, sent and not delivered (emails), and
+    accepted (people who have joined by theirs). One query."""
+    counts = dict.fromkeys(("queued", "sent", "dead", "accepted"), 0)
+    for state, message_state, count in db.session.execute(
+            sa.select(Invitation.state, OutboxMessage.state, sa.func.count())
+            .outerjoin(OutboxMessage, OutboxMessage.id == Invitation.message_id)
+            .where(Invitation.upload_id == upload.id)
+            .group_by(Invitation.state, OutboxMessage.state)):
+        if message_state is not None:
+            counts[MessageState(message_state).value] += count
+        if InvitationState(state) == InvitationState.ACCEPTED:
+            counts["accepted"] += count
+    return counts
