@@ -96,7 +96,9 @@ class AcceptInvitationForm(PortalForm):
     eligibility statement (as when registering)."""
 
     full_name = StringField("Your full name", filters=[strip],
-                            validators=[DataRequired("Enter your full name"), Length(max=200)])
+                            validators=[DataRequired("Enter your full name"), Length(max=200)],
+                            description="If you have an account already, it keeps the name it "
+                                        "has.")
     confirm = BooleanField("I confirm that I meet the eligibility statement for this role")
     submit = SubmitField("Join the scheme")
 
