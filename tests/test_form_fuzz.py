@@ -22,7 +22,13 @@ import sqlalchemy as sa
 from portal import mail
 from portal.accounts.forms import JoinForm, RegisterForm, SignInForm
 from portal.accounts.models import Role
-from portal.admin.forms import AcceptInvitationForm, InviteForm, RemoveForm, UploadForm
+from portal.admin.forms import (
+    AcceptInvitationForm,
+    DeactivateForm,
+    InviteForm,
+    RemoveForm,
+    UploadForm,
+)
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
     AcceptForm,
@@ -500,6 +506,21 @@ def _join_invitation(w: World) -> Target:
                   {"full_name": "Sam Invitee", "confirm": "y"})
 
 
+def _deactivate(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    leaver = w.make.mentee(scheme, email=w.email("leaver"))
+    return Target(w.browser(admin),
+                  f"/admin/schemes/{scheme.slug}/people/{leaver.id}/deactivate",
+                  {"reason": "Left the council in March."})
+
+
+def _reactivate(w: World) -> Target:
+    target = _deactivate(w)
+    assert post(target, target.data).status_code == 303
+    return Target(target.client, target.url.replace("/deactivate", "/reactivate"), {})
+
+
 def _remove_administrator(w: World) -> Target:
     scheme = w.scheme()
     admin = w.make.admin(scheme, email=w.email("admin"))
@@ -597,6 +618,8 @@ CASES = [
     Case("accounts.admin_invitation", _invitation_link, ConfirmForm),
     Case("admin.remove_administrator", _remove_administrator, RemoveForm),
     Case("admin.invitations", _upload_list, UploadForm, repeatable=True),
+    Case("admin.deactivate", _deactivate, DeactivateForm),
+    Case("admin.reactivate", _reactivate),
     Case("admin.send_invitations", _send_invitations, repeatable=True),
     Case("accounts.join_invitation", _join_invitation, AcceptInvitationForm),
     Case("admin.schemeless_send_again", _schemeless_send_again),

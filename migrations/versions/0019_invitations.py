@@ -1,7 +1,8 @@
-"""invitations: an administrator's lists of people to invite as mentors or mentees, and one
-invitation per person, pending until its link is used
+"""invitations and leavers: an administrator's lists of people to invite as mentors or
+mentees, one invitation per person, pending until its link is used; and a membership's
+deactivation (a leaver), with its reason and the mentor profile's state before it
 
-Both tables start empty.
+Both tables start empty; every membership starts active.
 
 Revision ID: 0019
 Revises: 0016
@@ -20,6 +21,11 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('deactivation_reason', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('profile_was', sa.String(length=20), nullable=True))
+
     op.create_table('invitation_upload',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=43), nullable=False),
@@ -79,3 +85,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invitation_upload_scheme_id'))
 
     op.drop_table('invitation_upload')
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_column('profile_was')
+        batch_op.drop_column('deactivation_reason')
+        batch_op.drop_column('deactivated_at')

@@ -105,3 +105,14 @@ class AcceptInvitationForm(PortalForm):
     def validate_confirm(self, field) -> None:
         if not field.data:
             raise ValidationError("Confirm that you meet the eligibility statement")
+
+
+class DeactivateForm(PortalForm):
+    """Deactivating a leaver: an optional reason, for administrators only."""
+
+    reason = TextAreaField(
+        "Why (optional)", filters=[strip],
+        validators=[Length(max=2000, message="Keep the reason under 2,000 characters")],
+        description="Only the scheme's administrators see this. Ended mentoring keeps it as "
+                    "its reason.")
+    submit = SubmitField("Deactivate")

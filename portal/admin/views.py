@@ -16,8 +16,8 @@ from flask_login import current_user
 
 from portal.accounts.links import invitation_link_days, join_link_days
 from portal.accounts.models import Role
-from portal.admin import appointing, invitation_file, inviting, queries
-from portal.admin.forms import InviteForm, RemoveForm, UploadForm
+from portal.admin import appointing, invitation_file, inviting, leavers, queries
+from portal.admin.forms import DeactivateForm, InviteForm, RemoveForm, UploadForm
 from portal.admin.invitation_file import MAX_ROWS, FileProblem
 from portal.agreements import canonical, pdf, submission
 from portal.agreements import queries as agreement_queries
@@ -183,6 +183,42 @@ def people(slug: str):
     rows, more = queries.people_page(scheme.id, role, page, PAGE_SIZE)
     return render_template("admin/people.html", scheme=scheme, rows=rows, role=role, page=page,
                            more=more, counts=queries.people_counts(scheme.id), roles=list(Role))
+
+
+@bp.route("/admin/schemes/<slug>/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def deactivate(slug: str, user_id: int):
+    """Administrators: deactivate a leaver's mentor and mentee roles in one of their schemes
+    (GET says what will happen and asks to confirm, with an optional reason)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    person, memberships = queries.member_or_404(scheme, user_id)
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        leavers.deactivate(scheme.id, person.id, current_user, reason=form.reason.data or "",
+                           ip_address=client_ip())
+        flash(f"{person.full_name} is deactivated in {scheme.name}.", "success")
+        return redirect(url_for("admin.people", slug=slug), 303)
+    profiles, calls, relationships = queries.open_work(scheme.id, person.id)
+    return render_template("admin/deactivate.html", scheme=scheme, person=person, form=form,
+                           memberships=memberships, calls=len(calls),
+                           relationships=len(relationships), has_profile=bool(profiles),
+                           yourself=person.id == current_user.id), (400 if form.errors else 200)
+
+
+@bp.route("/admin/schemes/<slug>/people/<int:user_id>/reactivate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def reactivate(slug: str, user_id: int):
+    """Administrators: give a deactivated person their roles in one of their schemes back
+    (GET asks to confirm)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    person, memberships = queries.member_or_404(scheme, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        leavers.reactivate(scheme.id, person.id, current_user, ip_address=client_ip())
+        flash(f"{person.full_name} is active again in {scheme.name}.", "success")
+        return redirect(url_for("admin.people", slug=slug), 303)
+    return render_template("admin/reactivate.html", scheme=scheme, person=person, form=form,
+                           memberships=memberships), (400 if form.errors else 200)
 
 
 # --- bringing people in: invitations from an uploaded list --------------------------------------

@@ -420,6 +420,18 @@ class Cast:
             checked=db.session.get(Upload, checked.id), sent=db.session.get(Upload, sent.id),
             join_path=f"/invitation/{self._token('join-invite', i=invitation.id)}")
 
+    @cached_property
+    def leavers(self) -> SimpleNamespace:
+        """Two mentees of the scheme: one still taking part, one deactivated."""
+        from portal.admin import leavers
+
+        staying = self.make.mentee(self.scheme, email="ida.stays@testborough.gov.uk",
+                                   name="Ida Stays")
+        gone = self.make.mentee(self.scheme, email="olive.left@testborough.gov.uk",
+                                name="Olive Left")
+        leavers.deactivate(self.scheme.id, gone.id, self.admin, reason="Left in March.")
+        return SimpleNamespace(staying=staying, gone=gone)
+
     def refresh(self) -> None:
         """Forget what the test's session has loaded, to read what the portal committed."""
         db.session.rollback()
@@ -959,6 +971,15 @@ PAGES: list[Page] = [
          personal=True, needs="admin.invitation_upload"),
     Page("admin-invitations-sent", _invitation_upload("sent"), who="admin", personal=True,
          needs="admin.invitation_upload"),
+    Page("admin-people", _path(lambda cast: cast.leavers and
+                               f"/admin/schemes/{cast.scheme.slug}/people"),
+         who="admin", personal=True, needs="admin.people"),
+    Page("admin-deactivate", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
+                                                f"{cast.leavers.staying.id}/deactivate"),
+         who="admin", personal=True, needs="admin.deactivate"),
+    Page("admin-reactivate", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
+                                                f"{cast.leavers.gone.id}/reactivate"),
+         who="admin", personal=True, needs="admin.reactivate"),
     Page("join-invitation", _path(lambda cast: cast.invitations.join_path), personal=True,
          needs="accounts.join_invitation"),
     Page("join-invitation-errors", _join_invitation_with_errors, status=400, personal=True,
