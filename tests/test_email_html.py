@@ -78,6 +78,9 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     for template in ("call_declined", "call_expired"):
         yield template, {**common, "call": call, "name": mentee.full_name, "find_url": find_url}
     yield "call_withdrawn", {**common, "call": call, "name": mentor.full_name}
+    for mentor_left in (True, False):
+        yield "call_closed", {**common, "call": call, "name": "Someone", "find_url": find_url,
+                              "mentor_left": mentor_left, "other_name": mentee.full_name}
     for role, by_you in (("mentee", False), ("mentor", True)):
         yield "call_cancelled", {**common, "call": call, "name": "Someone", "role": role,
                                  "other_name": mentor.full_name, "by_you": by_you,
