@@ -1,7 +1,7 @@
 """Every model, imported once so the metadata (and Alembic) knows every table."""
 
 from portal.accounts.models import Membership, Role, User  # noqa: F401
-from portal.admin.models import DealtWith  # noqa: F401
+from portal.admin.models import DealtWith, Invitation, InvitationUpload  # noqa: F401
 from portal.agreements.models import *  # noqa: F401,F403
 from portal.audit import AuditEvent  # noqa: F401
 from portal.calls.models import *  # noqa: F401,F403

@@ -45,6 +45,7 @@ PURPOSES: dict[str, int | None] = {
     "admin-invite": 14 * DAY,
     "sign-evaluation": 30 * DAY,
     "change-email": 1 * DAY,
+    "join-invite": 30 * DAY,
 }
 
 

@@ -16,7 +16,7 @@ PUBLIC = {
     "accounts.sign_in", "accounts.check_email", "accounts.use_sign_in_link",
     "accounts.register_choose", "accounts.register", "accounts.confirm_registration",
     "accounts.signed_out",
-    "accounts.admin_invitation",
+    "accounts.admin_invitation", "accounts.join_invitation",
     "schemes.index", "schemes.show", "schemes.brand_css", "schemes.logo", "schemes.privacy",
     "calls.answer", "calls.answer_accept", "calls.answer_decline", "calls.line_manager",
     "calls.after_call",

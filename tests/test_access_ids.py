@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask import url_for
 from werkzeug.routing import Rule
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
+from portal.admin.models import InvitationUpload
 from portal.agreements import canonical
 from portal.agreements.models import Agreement
 from portal.calls.models import (
@@ -46,12 +47,14 @@ ID_KINDS |= {"evaluation_id": "evaluation"}
 ID_KINDS |= {"user_id": "administrator"}
 ID_KINDS |= {"signed_reference": "signed_evaluation"}
 ID_KINDS |= {"export_id": "data_export"}
+ID_KINDS |= {"upload_id": "upload"}
 #: A route with two ids names its object by the other one; that object's sample carries both.
 OUTER_IDS = {"relationship_id"}
 
 #: What an administrator's pages show of their own scheme (nothing of any other).
 ADMINISTERED = {"agreement", "dead_letter", "approval"}
 ADMINISTERED |= {"administrator", "signed_evaluation"}
+ADMINISTERED |= {"upload"}
 #: Pages of the pair's own that an administrator of their scheme may also use.
 ADMINISTRATORS_TOO = {"relationships.end"}
 
@@ -228,6 +231,18 @@ def _world(make) -> tuple[dict[str, User | None], list[Thing]]:
     for letter, (_, colleague) in colleagues.items():
         things += [Thing("administrator", letter, {"slug": scheme.slug, "user_id": colleague.id},
                          [colleague], private=True) for scheme, _ in colleagues.values()]
+    # A list of people to invite: under both schemes' addresses too.
+    for letter, (own, colleague) in colleagues.items():
+        invitee = f"invitee.{letter}@else.gov.uk"
+        upload = InvitationUpload(key=f"{letter}" * 43, scheme_id=own.id, role=Role.MENTEE,
+                                  created_by_id=colleague.id, rows=[
+                                      {"line": 1, "name": f"Invitee {letter.upper()}",
+                                       "email": invitee, "problem": None}])
+        db.session.add(upload)
+        db.session.commit()
+        things += [Thing("upload", letter, {"slug": scheme.slug, "upload_id": upload.id}, [],
+                         private=True, secrets=[invitee])
+                   for scheme, _ in colleagues.values()]
     # Email about no scheme: only a site administrator (who administers every scheme) sees it,
     # and nobody here administers both.
     nobody = make.user(email="nobody.ottoline@else.gov.uk", name="Nobody Ottoline")

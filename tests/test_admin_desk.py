@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from flask import url_for
 
+from portal.admin.models import InvitationUpload
+from portal.extensions import db
 from tests.support.agreements import client_for
 from tests.support.calls import NOW, accept, answer_links, last_call, send_request, uk
 
@@ -114,23 +116,31 @@ def test_every_desk_page_of_a_scheme_is_not_found_for_another_schemes_administra
     colleague = make.admin(scheme, email="colleague@a.gov.uk")
     make.admin(scheme, email="second@a.gov.uk")
     outsider = make.admin(other, email="outsider@b.gov.uk")
+    upload = InvitationUpload(key="u" * 43, scheme_id=scheme.id, role="mentee", rows=[
+        {"line": 1, "name": "Colleague", "email": "colleague@a.gov.uk", "problem": None}])
+    db.session.add(upload)
+    db.session.commit()
     browser = client_for(app, outsider)
     token = browser.csrf_token()
     rules = [rule for rule in app.url_map.iter_rules()
              if rule.endpoint.startswith("admin.") and "slug" in rule.arguments]
-    assert {"admin.requests", "admin.administrators", "admin.invite",
+    assert {"admin.requests", "admin.administrators", "admin.invite", "admin.invitations",
+            "admin.invitation_upload", "admin.send_invitations",
             "admin.remove_administrator", "admin.agreements", "admin.approvals"} <= {
         rule.endpoint for rule in rules}
     for rule in rules:
         values = {"slug": scheme.slug}
         if "user_id" in rule.arguments:
             values["user_id"] = colleague.id
+        if "upload_id" in rule.arguments:
+            values["upload_id"] = upload.id
         with app.test_request_context():
             url = url_for(rule.endpoint, **values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = browser.open(url, method=method, data={
                 "csrf_token": token, "full_name": "X", "email": "x@b.gov.uk",
-                "confirm_self": "y"})
+                "confirm_self": "y", "role": "mentee", "key": "k" * 43,
+                "rows": "Colleague, colleague@a.gov.uk"})
             assert response.status_code == 404, (method, url, response.status_code)
             assert "colleague@a.gov.uk" not in response.get_data(as_text=True)
 

@@ -78,6 +78,9 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     for template in ("call_declined", "call_expired"):
         yield template, {**common, "call": call, "name": mentee.full_name, "find_url": find_url}
     yield "call_withdrawn", {**common, "call": call, "name": mentor.full_name}
+    for mentor_left in (True, False):
+        yield "call_closed", {**common, "call": call, "name": "Someone", "find_url": find_url,
+                              "mentor_left": mentor_left, "other_name": mentee.full_name}
     for role, by_you in (("mentee", False), ("mentor", True)):
         yield "call_cancelled", {**common, "call": call, "name": "Someone", "role": role,
                                  "other_name": mentor.full_name, "by_you": by_you,
@@ -201,6 +204,9 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     for existing in (False, True):
         yield "admin_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
                                    "name": mentee.full_name, "existing": existing, "days": 14}
+        yield "scheme_invitation", {**common, "inviter": Thing(full_name=mentor.full_name),
+                                    "name": mentee.full_name, "role": "a mentee",
+                                    "existing": existing, "days": 30}
     # About no scheme: an account nobody has used (portal.retention).
     yield "inactive_account", {"name": mentee.full_name, "last_active": AT, "months": 24}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes, quote_plus
@@ -28,7 +29,14 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
-from portal.admin.forms import DealtWithForm, InviteForm, RemoveForm
+from portal.admin.forms import (
+    AcceptInvitationForm,
+    DeactivateForm,
+    DealtWithForm,
+    InviteForm,
+    RemoveForm,
+    UploadForm,
+)
 from portal.agreements.forms import SignForm, TermsForm
 from portal.calls.forms import (
     AcceptForm,
@@ -522,6 +530,44 @@ def _invitation_link(w: World) -> Target:
     return Target(w.browser(), link, {})
 
 
+def _upload_list(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    return Target(w.browser(admin), f"/admin/schemes/{scheme.slug}/invitations",
+                  {"role": "mentee", "file": "", "key": secrets.token_urlsafe(32),
+                   "rows": f"Sam Invitee, {w.email('invitee')}"})
+
+
+def _send_invitations(w: World) -> Target:
+    target = _upload_list(w)
+    response = post(target, target.data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return Target(target.client, response.headers["Location"] + "/send", {})
+
+
+def _join_invitation(w: World) -> Target:
+    target = _send_invitations(w)
+    assert post(target, {}).status_code == 303
+    message = w.mailbox.all(template="scheme_invitation")[-1]
+    return Target(w.browser(), w.mailbox.link(message, "/invitation/"),
+                  {"full_name": "Sam Invitee", "confirm": "y"})
+
+
+def _deactivate(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    leaver = w.make.mentee(scheme, email=w.email("leaver"))
+    return Target(w.browser(admin),
+                  f"/admin/schemes/{scheme.slug}/people/{leaver.id}/deactivate",
+                  {"reason": "Left the council in March."})
+
+
+def _reactivate(w: World) -> Target:
+    target = _deactivate(w)
+    assert post(target, target.data).status_code == 303
+    return Target(target.client, target.url.replace("/deactivate", "/reactivate"), {})
+
+
 def _remove_administrator(w: World) -> Target:
     scheme = w.scheme()
     admin = w.make.admin(scheme, email=w.email("admin"))
@@ -648,6 +694,11 @@ CASES = [
     Case("admin.invite", _invite, InviteForm),
     Case("accounts.admin_invitation", _invitation_link, ConfirmForm),
     Case("admin.remove_administrator", _remove_administrator, RemoveForm),
+    Case("admin.invitations", _upload_list, UploadForm, repeatable=True),
+    Case("admin.deactivate", _deactivate, DeactivateForm),
+    Case("admin.reactivate", _reactivate),
+    Case("admin.send_invitations", _send_invitations, repeatable=True),
+    Case("accounts.join_invitation", _join_invitation, AcceptInvitationForm),
     Case("admin.schemeless_send_again", _schemeless_send_again),
     Case("admin.dealt_with", _dealt_with, DealtWithForm),
 ]
@@ -740,6 +791,7 @@ SEARCHES = [
     ("admin", "/admin/schemes/{slug}/people", ["role", "page"]),
     ("admin", "/admin/schemes/{slug}/relationships", ["stage", "page"]),
     ("admin", "/admin/schemes/{slug}/attention", ["kind", "page"]),
+    ("admin", "/admin/schemes/{slug}/invitations", ["role"]),
     (None, "/signed-out", ["timeout"]),
 ]
 

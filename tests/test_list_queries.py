@@ -139,3 +139,29 @@ def test_the_desks_relationships_and_needs_attention_as_they_grow(app, make, cou
     assert len(rows_of(browser.get(pages[0]).get_data(as_text=True))) == 50  # a full page
     assert len(cards_of(browser.get(pages[2]).get_data(as_text=True))) == 5 * 6
     assert {path: statements(browser, count_queries, path) for path in pages} == few
+
+
+def test_the_invitations_pages_as_lists_and_their_rows_grow(app, make, login, count_queries):
+    from portal.admin.models import InvitationUpload
+
+    scheme = make.scheme()
+    client = login(make.admin(scheme, email="admin@act.gov.uk"))
+
+    def add(rows: int) -> str:
+        upload = InvitationUpload(key=f"{rows:043d}", scheme_id=scheme.id, role=Role.MENTEE,
+                                  rows=[{"line": n, "name": f"P {n}", "email": f"p{n}@x.gov.uk",
+                                         "problem": "No name" if n % 2 else None}
+                                        for n in range(rows)])
+        db.session.add(upload)
+        db.session.commit()
+        return f"/admin/schemes/{scheme.slug}/invitations/{upload.id}"
+
+    small = add(2)
+    few = {path: statements(client, count_queries, path)
+           for path in (f"/admin/schemes/{scheme.slug}/invitations", small)}
+    for rows in (150, 300, 450):
+        large = add(rows)
+    assert {path: statements(client, count_queries, path)
+            for path in (f"/admin/schemes/{scheme.slug}/invitations", large)} == {
+        f"/admin/schemes/{scheme.slug}/invitations": few[
+            f"/admin/schemes/{scheme.slug}/invitations"], large: few[small]}

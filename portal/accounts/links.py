@@ -1,6 +1,7 @@
 """The emailed links of accounts: signing in, confirming a registration, an invitation to
-become a scheme's administrator, and confirming a new email address. Each purpose is made and
-checked here only (on portal/tokens.py); every one of these links works once."""
+become a scheme's administrator, an invitation to join a scheme as a mentor or mentee, and
+confirming a new email address. Each purpose is made and checked here only (on
+portal/tokens.py); every one of these links works once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 from portal import tokens
 from portal.accounts.models import Role, User
+from portal.admin.models import Invitation, InvitationState
 from portal.auth import safe_path
 from portal.errors import NotAllowed
 from portal.extensions import db
@@ -183,3 +185,47 @@ def check_email_change_link(token: str, signed_in: User | None = None, *,
 def spend_email_change_link(link: EmailChangeLink) -> None:
     """Mark the link used, in the caller's transaction (a second use is refused)."""
     tokens.consume(db.session, "change-email", link.payload, what="link")
+
+
+# --- an invitation to join a scheme as a mentor or mentee (from an administrator's upload) ------
+
+
+def make_join_link(invitation: Invitation) -> str:
+    """A single-use token that registers ``invitation``'s address in its scheme and role (or
+    adds the role to the account the address has)."""
+    return tokens.make("join-invite", i=invitation.id)
+
+
+def join_link_days() -> int:
+    """How many days an invitation to join lives, for the email and the desk to say."""
+    return tokens.max_age("join-invite") // tokens.DAY
+
+
+@dataclass(frozen=True)
+class JoinLink:
+    invitation: Invitation
+    payload: dict
+
+
+def check_join_link(token: str, signed_in: User | None = None, *,
+                    lock: bool = False) -> JoinLink:
+    """The invitation a link is for, refusing a used, expired, replaced or tampered one, and
+    anyone signed in with another address (``lock``: first in the transaction that uses it)."""
+    payload = tokens.load("join-invite", token, what="invitation link", lock=lock)
+    invitation = db.session.get(Invitation, payload["i"])
+    if invitation is None:
+        raise tokens.LinkError("The scheme in this invitation no longer exists.", status=404)
+    if tokens.is_used(db.session, payload) or invitation.state == InvitationState.ACCEPTED:
+        raise tokens.LinkError("This invitation link has already been used.", next_step="used")
+    if invitation.state != InvitationState.PENDING:
+        raise tokens.LinkError("This invitation has been replaced by a newer one.",
+                               next_step="Use the link in the newest invitation email.")
+    if signed_in is not None and signed_in.email != invitation.email:
+        raise NotAllowed("This invitation was sent to another email address. Sign out, then "
+                         "open the link again.", title="This invitation is for someone else")
+    return JoinLink(invitation, payload)
+
+
+def spend_join_link(link: JoinLink) -> None:
+    """Mark the link used, in the caller's transaction (a second use is refused)."""
+    tokens.consume(db.session, "join-invite", link.payload, what="invitation link")

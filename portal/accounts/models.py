@@ -46,20 +46,22 @@ class User(UserMixin, Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
+    # A role deactivated by the scheme's administrators (a leaver) is not held: every check of
+    # a role goes through these four.
     def roles_in(self, scheme_id: int) -> set[Role]:
-        return {m.role for m in self.memberships if m.scheme_id == scheme_id}
+        return {m.role for m in self.memberships if m.scheme_id == scheme_id and m.active}
 
     def has_role(self, role: Role, scheme_id: int | None = None) -> bool:
-        return any(m.role == role and (scheme_id is None or m.scheme_id == scheme_id)
+        return any(m.role == role and m.active and (scheme_id is None or m.scheme_id == scheme_id)
                    for m in self.memberships)
 
     def scheme_ids(self, role: Role) -> list[int]:
         """The ids of the schemes where this person has ``role``."""
-        return sorted({m.scheme_id for m in self.memberships if m.role == role})
+        return sorted({m.scheme_id for m in self.memberships if m.role == role and m.active})
 
     def schemes(self, role: Role) -> list:
         """The schemes where this person has ``role``, by name."""
-        return sorted({m.scheme for m in self.memberships if m.role == role},
+        return sorted({m.scheme for m in self.memberships if m.role == role and m.active},
                       key=lambda scheme: scheme.name)
 
     @property
@@ -89,9 +91,20 @@ class Membership(Base):
     #: When the person confirmed the scheme's eligibility statement for this role.
     eligibility_confirmed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Set while the scheme's administrators have deactivated this role (a leaver): the
+    #: person keeps their account, and what they signed, but does not hold the role.
+    deactivated_at: Mapped[dt.datetime | None]
+    #: Why, if the administrator said (administrators only see it).
+    deactivation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: A mentor's profile state when deactivated, given back on reactivation.
+    profile_was: Mapped[str | None] = mapped_column(sa.String(20))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     scheme: Mapped[Scheme] = relationship(lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
     __table_args__ = (sa.UniqueConstraint("user_id", "scheme_id", "role",
                                           name="uq_membership_user_scheme_role"),)

@@ -27,7 +27,8 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
-from portal.admin import appointing
+from portal.admin import appointing, inviting
+from portal.admin.forms import AcceptInvitationForm
 from portal.auth import client_ip, public, signed_in, viewer
 from portal.forms import ConfirmForm
 from portal.links import done
@@ -177,6 +178,39 @@ def admin_invitation(token: str):
                     "a link.", link=("Sign in", url_for("accounts.sign_in", next="/admin")))
     return render_template("admin/invitation.html", form=form, link=link,
                            action=url_for("accounts.admin_invitation", token=token))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public("emailed invitation to join a scheme as a mentor or mentee, authorised by its token")
+def join_invitation(token: str):
+    """Anyone with the emailed invitation (its token), unless signed in as someone else: see
+    which scheme and role they are invited to, with its eligibility statement; POST, with
+    their name and the statement confirmed, registers them (or adds the role to their
+    account), then /done.
+
+    Accepting does not sign anyone in, as for administrators' invitations: the invitation lives
+    30 days, and whoever holds a forwarded copy must not get into the account with it."""
+    link = links.check_join_link(token, viewer())
+    invitation = link.invitation
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.full_name.data = (viewer().full_name if viewer() is not None
+                               else invitation.full_name)
+    elif form.validate_on_submit():
+        signed_in = viewer() is not None
+        user, _ = inviting.accept(token, viewer(), form.full_name.data, ip_address=client_ip())
+        role = "a mentor" if invitation.role == Role.MENTOR else "a mentee"
+        title = f"You have joined {invitation.scheme.name} as {role}"
+        if signed_in:
+            return done(title, "Your dashboard shows what to do first.",
+                        link=("Go to your dashboard", url_for("main.dashboard")))
+        return done(title, f"Sign in with {user.email} to start: we will email you a link.",
+                    link=("Sign in", url_for("accounts.sign_in", next="/dashboard")))
+    return render_template("accounts/invitation.html", form=form, invitation=invitation,
+                           scheme=invitation.scheme,
+                           existing=signin.find_user(invitation.email) is not None,
+                           action=url_for("accounts.join_invitation", token=token)), (
+        400 if form.errors else 200)
 
 
 @bp.route("/schemes/<slug>/join", methods=["GET", "POST"])

@@ -11,5 +11,8 @@ def init_app(app: Flask) -> None:
     from portal.admin import cli, panels, views
 
     app.register_blueprint(views.bp)
+    # First of all, before CSRF protection reads the form: an uploaded list of people may be
+    # larger than the portal's limit for forms (MAX_FORM_KB).
+    app.before_request_funcs.setdefault(None, []).insert(0, views.room_for_a_list)
     dashboard.add_panels(app, panels.admin_panel)
     cli.register(app)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from portal.accounts.models import Membership, Role, User
+from portal.admin.models import Invitation, InvitationState, InvitationUpload
 from portal.agreements import queries as agreement_queries
 from portal.agreements.models import Agreement
 from portal.audit import AuditEvent
@@ -241,6 +242,8 @@ class Person:
     profile: ProfileState | None = None
     #: A mentee's best mentoring in this scheme: active, then agreeing, then ended (None: none).
     match: RelationshipState | None = None
+    #: When their mentor and mentee roles here were deactivated (None: they are active).
+    deactivated: Any = None
 
 
 _MATCH_ORDER = [RelationshipState.ACTIVE, RelationshipState.AGREEING, RelationshipState.ENDED]
@@ -271,13 +274,15 @@ def people_page(scheme_id: int, role: str | None, page: int,
     found: dict[int, Person] = {}
     for user in users:
         found[user.id] = Person(user, [], None)
-    for user_id, member_role, created_at in db.session.execute(
-            sa.select(Membership.user_id, Membership.role, Membership.created_at)
+    for user_id, member_role, created_at, deactivated_at in db.session.execute(
+            sa.select(Membership.user_id, Membership.role, Membership.created_at,
+                      Membership.deactivated_at)
             .where(Membership.scheme_id == scheme_id, Membership.user_id.in_(ids))
             .order_by(Membership.created_at)):
         person = found[user_id]
         person.roles.append(Role(member_role))
         person.joined = person.joined or created_at
+        person.deactivated = person.deactivated or deactivated_at
     for user_id, state in db.session.execute(
             sa.select(MentorProfile.user_id, MentorProfile.state)
             .where(MentorProfile.scheme_id == scheme_id, MentorProfile.user_id.in_(ids))):
@@ -291,3 +296,66 @@ def people_page(scheme_id: int, role: str | None, page: int,
     for person in found.values():
         person.roles.sort(key=list(Role).index)
     return list(found.values()), more
+
+
+# --- bringing people in: uploads of people to invite ------------------------------------------
+
+def upload_or_404(scheme: Scheme, upload_id: int) -> InvitationUpload:
+    """One of the scheme's uploads (the asker administers it: see scheme_or_404); "not found"
+    for anyone else's."""
+    upload = db.session.get(InvitationUpload, upload_id)
+    if upload is None or upload.scheme_id != scheme.id:
+        abort(404)
+    return upload
+
+
+def recent_uploads(scheme_id: int, limit: int = 20) -> list[InvitationUpload]:
+    """The scheme's latest uploads, newest first (the invitations page lists them)."""
+    return list(db.session.scalars(
+        sa.select(InvitationUpload).where(InvitationUpload.scheme_id == scheme_id)
+        .order_by(InvitationUpload.id.desc()).limit(limit)))
+
+
+def upload_progress(upload: InvitationUpload) -> dict[str, int]:
+    """How the upload's invitations are doing: queued, sent and not delivered (emails), and
+    accepted (people who have joined by theirs). One query."""
+    counts = dict.fromkeys(("queued", "sent", "dead", "accepted"), 0)
+    for state, message_state, count in db.session.execute(
+            sa.select(Invitation.state, OutboxMessage.state, sa.func.count())
+            .outerjoin(OutboxMessage, OutboxMessage.id == Invitation.message_id)
+            .where(Invitation.upload_id == upload.id)
+            .group_by(Invitation.state, OutboxMessage.state)):
+        if message_state is not None:
+            counts[MessageState(message_state).value] += count
+        if InvitationState(state) == InvitationState.ACCEPTED:
+            counts["accepted"] += count
+    return counts
+
+
+# --- leavers -----------------------------------------------------------------------------------
+
+def member_or_404(scheme: Scheme, user_id: int) -> tuple[User, list[Membership]]:
+    """A mentor or mentee of the scheme (the asker administers it: see scheme_or_404), with
+    those memberships, deactivated or not; "not found" for anyone else."""
+    memberships = list(db.session.scalars(sa.select(Membership).where(
+        Membership.user_id == user_id, Membership.scheme_id == scheme.id,
+        Membership.role.in_([Role.MENTOR, Role.MENTEE])).order_by(Membership.id)))
+    if not memberships:
+        abort(404)
+    return memberships[0].user, memberships
+
+
+def open_work(scheme_id: int, user_id: int) -> tuple[list[int], list[int], list[int]]:
+    """The person's open work in the scheme: the ids of their profiles, of the chemistry call
+    requests waiting for an answer, and of their relationships not yet ended."""
+    profiles = list(db.session.scalars(sa.select(MentorProfile.id).where(
+        MentorProfile.scheme_id == scheme_id, MentorProfile.user_id == user_id)))
+    calls = list(db.session.scalars(sa.select(ChemistryCall.id).where(
+        ChemistryCall.scheme_id == scheme_id, ChemistryCall.state == CallState.REQUESTED,
+        sa.or_(ChemistryCall.mentor_id == user_id, ChemistryCall.mentee_id == user_id))
+        .order_by(ChemistryCall.id)))
+    relationships = list(db.session.scalars(sa.select(Relationship.id).where(
+        Relationship.scheme_id == scheme_id, Relationship.state != RelationshipState.ENDED,
+        sa.or_(Relationship.mentor_id == user_id, Relationship.mentee_id == user_id))
+        .order_by(Relationship.id)))
+    return profiles, calls, relationships

@@ -1,7 +1,9 @@
 """The scheme administrators' pages: their schemes' agreements, each one's audit trail and PDF,
 every line manager's approval, so an administrator can query one, every chemistry call request
-with what its people told the scheme, everyone in the scheme, and the scheme's administrators
-(invite, remove), and the scheme's reports for a date range. A site
+with what its people told the scheme, everyone in the scheme (and deactivating a leaver),
+invitations to join it from an uploaded list, the scheme's relationships by stage and what
+needs attention, the scheme's administrators (invite, remove), and the scheme's reports for a
+date range. A site
 administrator also sees the email that belongs to no scheme and could not be delivered.
 
 An administrator sees only the schemes they administer; anything else is "not found".
@@ -9,14 +11,34 @@ An administrator sees only the schemes they administer; anything else is "not fo
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.accounts.links import invitation_link_days
+from portal.accounts.links import invitation_link_days, join_link_days
 from portal.accounts.models import Role
-from portal.admin import appointing, attention, dealing, pipeline, queries, reports
+from portal.admin import (
+    appointing,
+    attention,
+    dealing,
+    invitation_file,
+    inviting,
+    leavers,
+    pipeline,
+    queries,
+    reports,
+)
 from portal.admin.attention import Kind
-from portal.admin.forms import DealtWithForm, InviteForm, RemoveForm, ReportRangeForm
+from portal.admin.forms import (
+    DeactivateForm,
+    DealtWithForm,
+    InviteForm,
+    RemoveForm,
+    ReportRangeForm,
+    UploadForm,
+)
+from portal.admin.invitation_file import MAX_ROWS, FileProblem
 from portal.admin.pipeline import Stage
 from portal.agreements import canonical, pdf, submission
 from portal.agreements import queries as agreement_queries
@@ -233,6 +255,128 @@ def dealt_with(slug: str):
     kind = request.args.get("kind")
     return redirect(url_for("admin.needs_attention", slug=slug,
                             kind=kind if kind in {k.value for k in Kind} else None), 303)
+
+
+@bp.route("/admin/schemes/<slug>/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def deactivate(slug: str, user_id: int):
+    """Administrators: deactivate a leaver's mentor and mentee roles in one of their schemes
+    (GET says what will happen and asks to confirm, with an optional reason)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    person, memberships = queries.member_or_404(scheme, user_id)
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        leavers.deactivate(scheme.id, person.id, current_user, reason=form.reason.data or "",
+                           ip_address=client_ip())
+        flash(f"{person.full_name} is deactivated in {scheme.name}.", "success")
+        return redirect(url_for("admin.people", slug=slug), 303)
+    profiles, calls, relationships = queries.open_work(scheme.id, person.id)
+    return render_template("admin/deactivate.html", scheme=scheme, person=person, form=form,
+                           memberships=memberships, calls=len(calls),
+                           relationships=len(relationships), has_profile=bool(profiles),
+                           yourself=person.id == current_user.id), (400 if form.errors else 200)
+
+
+@bp.route("/admin/schemes/<slug>/people/<int:user_id>/reactivate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def reactivate(slug: str, user_id: int):
+    """Administrators: give a deactivated person their roles in one of their schemes back
+    (GET asks to confirm)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    person, memberships = queries.member_or_404(scheme, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        leavers.reactivate(scheme.id, person.id, current_user, ip_address=client_ip())
+        flash(f"{person.full_name} is active again in {scheme.name}.", "success")
+        return redirect(url_for("admin.people", slug=slug), 303)
+    return render_template("admin/reactivate.html", scheme=scheme, person=person, form=form,
+                           memberships=memberships), (400 if form.errors else 200)
+
+
+# --- bringing people in: invitations from an uploaded list --------------------------------------
+
+#: Rows of a preview shown a page at a time (its problems are all shown at once).
+PREVIEW_PAGE_SIZE = 100
+
+
+def room_for_a_list() -> None:
+    """Before anything reads the form: the upload of a list of people may be as large as a
+    list may be (``invitation_file.MAX_BYTES``), more than other forms. Run before every
+    request; only this one changes."""
+    if request.endpoint == "admin.invitations" and request.method == "POST":
+        request.max_content_length = invitation_file.MAX_BYTES + 64 * 1024
+        request.max_form_memory_size = invitation_file.MAX_BYTES + 1024
+
+
+def _invitations_page(scheme, form, status=200):
+    return render_template("admin/invitations.html", scheme=scheme, form=form,
+                           uploads=queries.recent_uploads(scheme.id), max_rows=MAX_ROWS,
+                           days=join_link_days()), status
+
+
+@bp.route("/admin/schemes/<slug>/invitations", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def invitations(slug: str):
+    """Administrators: upload a list of people (a CSV file, or pasted rows) to invite to one of
+    their schemes as mentors or mentees; POST checks it and shows the preview (nothing is sent
+    yet). Also lists the scheme's recent uploads."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.upload()  # closed with the request, as every uploaded file is
+        try:
+            item = inviting.preview(
+                scheme.id, current_user, Role(form.role.data), form.key.data,
+                upload.read(invitation_file.MAX_BYTES + 1) if upload else form.rows.data,
+                upload.filename if upload else None, ip_address=client_ip())
+        except FileProblem as problem:
+            (form.file if upload else form.rows).errors.append(
+                f"{problem.message} {problem.next_step or ''}".strip())
+        else:
+            return redirect(url_for("admin.invitation_upload", slug=slug, upload_id=item.id), 303)
+    elif request.method == "GET":
+        form.key.data = secrets.token_urlsafe(32)
+    return _invitations_page(scheme, form, 400 if form.errors else 200)
+
+
+@bp.route("/admin/schemes/<slug>/invitations/<int:upload_id>")
+@role_required(Role.ADMIN)
+def invitation_upload(slug: str, upload_id: int):
+    """Administrators: one upload of their scheme: before sending, every row with its problem
+    and the button to send; after, how many invitations are queued, sent and accepted."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    upload = queries.upload_or_404(scheme, upload_id)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    ready = upload.ready
+    shown = ready[(page - 1) * PREVIEW_PAGE_SIZE:page * PREVIEW_PAGE_SIZE]
+    if page > 1 and not shown:
+        abort(404)
+    return render_template(
+        "admin/invitation_upload.html", scheme=scheme, upload=upload, ready=ready, shown=shown,
+        problems=upload.problems, page=page, more=len(ready) > page * PREVIEW_PAGE_SIZE,
+        progress=queries.upload_progress(upload) if upload.sent_at else None,
+        form=ConfirmForm(), days=join_link_days())
+
+
+@bp.route("/admin/schemes/<slug>/invitations/<int:upload_id>/send", methods=["POST"])
+@role_required(Role.ADMIN)
+def send_invitations(slug: str, upload_id: int):
+    """Administrators: send the invitations of one of their scheme's uploads, once (a second
+    send, from a double-click or another tab, sends nothing more)."""
+    scheme = queries.scheme_or_404(slug, current_user)
+    queries.upload_or_404(scheme, upload_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    upload, sent_now = inviting.send(upload_id, current_user, ip_address=client_ip())
+    if sent_now:
+        flash(f"{upload.queued:,} invitation{'' if upload.queued == 1 else 's'} queued. Each "
+              f"link works once, for {join_link_days()} days.", "success")
+    else:
+        flash("These invitations had already been sent: nobody was sent a second one.",
+              "success")
+    return redirect(url_for("admin.invitation_upload", slug=slug, upload_id=upload_id), 303)
 
 
 # --- the scheme's administrators ---------------------------------------------------------------

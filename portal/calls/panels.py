@@ -21,7 +21,8 @@ def mentee_panel(user: User):
     approvals = []
     for membership in user.memberships:
         scheme = membership.scheme
-        if membership.role == Role.MENTEE and scheme.needs_line_manager_approval:
+        if (membership.role == Role.MENTEE and membership.active
+                and scheme.needs_line_manager_approval):
             approvals.append((scheme, queries.latest_approval(user.id, scheme.id)))
     working = queries.mentee_is_working_with_someone(user)
     if not calls and working:

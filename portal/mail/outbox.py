@@ -148,8 +148,12 @@ def _html(subject: str, rendered: str, links: Links, scheme=None) -> str:
 
 def queue(to: str, template: str, *, scheme=None,
           attachments: tuple[Attachment, ...] | list[Attachment] = (),
-          reply_to: str | None = None, **context) -> OutboxMessage:
+          reply_to: str | None = None, inline: bool = True, **context) -> OutboxMessage:
     """Add an email to the outbox in the current transaction; it is delivered after commit.
+
+    ``inline=False`` leaves it to the worker (or `flask mail deliver`) even when delivery is
+    inline: for a request that queues hundreds (an administrator's invitations), which must not
+    wait for the mail server to take them all.
 
     ``scheme`` (a Scheme) sets the Reply-To to the scheme's mailbox and lets the scheme's
     administrators see the message if it cannot be delivered; it is also in the template context.
@@ -167,6 +171,7 @@ def queue(to: str, template: str, *, scheme=None,
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
                      for a in attachments],
     )
+    message.deliver_inline = inline  # not a column: read by _note_queued below
     db.session.add(message)
     return message
 
@@ -178,7 +183,8 @@ def deliver_after_commit(session: Session, message_ids: list[int]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_queued(session: Session, flush_context) -> None:
-    ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    ids = [obj.id for obj in session.new
+           if isinstance(obj, OutboxMessage) and getattr(obj, "deliver_inline", True)]
     if ids:
         deliver_after_commit(session, ids)
 

@@ -101,6 +101,21 @@ def end(relationship_id: int, person: User, *, category: EndCategory | None, rea
     return relationship
 
 
+def end_for_leaver(relationship: Relationship, administrator: User, *, reason: str,
+                   ip: str | None = None) -> None:
+    """An administrator's ending because one of the pair has left the scheme, inside the
+    caller's transaction and locks (the mentor's profile, then the relationship, taken by
+    ``portal.admin.leavers``). The pair are told the scheme ended it, in the same words as
+    any administrator's ending; the reason's category is "leaving"."""
+    cancelled = _finish(relationship, EndKind.ENDED_EARLY, administrator,
+                        category=EndCategory.LEAVING, reason=reason, ip=ip)
+    for recipient, role, other in _people(relationship):
+        mail.queue(recipient.email, "relationship_ended", scheme=relationship.scheme,
+                   relationship=relationship, name=_name(relationship, role), role=role,
+                   other_name=_name(relationship, other), ended_by="administrator",
+                   ended_by_me=False, find_url=find_mentors_url(), cancelled=cancelled)
+
+
 def _finish(relationship: Relationship, kind: EndKind, person: User | None, *,
             category: EndCategory | None, reason: str, ip: str | None) -> int:
     """What every ending does, inside the caller's transaction and locks. Returns how many

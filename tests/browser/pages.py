@@ -454,6 +454,42 @@ class Cast:
         pair.check_in, pair.call = check_in, call
         return pair
 
+    @cached_property
+    def invitations(self) -> SimpleNamespace:
+        """Two lists of people to invite: one checked, with a row of each problem, and one
+        sent; and a link to join from the sent one."""
+        from portal.admin import inviting
+        from portal.admin.models import Invitation
+        from portal.admin.models import InvitationUpload as Upload
+
+        rows = "\n".join([
+            "Name,Email", "Ada Lovelace,ada.lovelace@testborough.gov.uk",
+            "Grace Hopper,grace.hopper@testborough.gov.uk", "Alan T,not an address",
+            ",no.name@testborough.gov.uk", "Ada again,ada.lovelace@testborough.gov.uk"])
+        checked = inviting.preview(self.scheme.id, self.admin, Role.MENTEE, "c" * 43, rows,
+                                   "new-mentees.csv")
+        sent = inviting.preview(self.scheme.id, self.admin, Role.MENTOR, "s" * 43,
+                                "Mary Somerville, mary.somerville@testborough.gov.uk\n"
+                                "Emmy Noether, emmy.noether@testborough.gov.uk")
+        inviting.send(sent.id, self.admin)
+        invitation = db.session.scalars(sa.select(Invitation).where(
+            Invitation.upload_id == sent.id).order_by(Invitation.id)).first()
+        return SimpleNamespace(
+            checked=db.session.get(Upload, checked.id), sent=db.session.get(Upload, sent.id),
+            join_path=f"/invitation/{self._token('join-invite', i=invitation.id)}")
+
+    @cached_property
+    def leavers(self) -> SimpleNamespace:
+        """Two mentees of the scheme: one still taking part, one deactivated."""
+        from portal.admin import leavers
+
+        staying = self.make.mentee(self.scheme, email="ida.stays@testborough.gov.uk",
+                                   name="Ida Stays")
+        gone = self.make.mentee(self.scheme, email="olive.left@testborough.gov.uk",
+                                name="Olive Left")
+        leavers.deactivate(self.scheme.id, gone.id, self.admin, reason="Left in March.")
+        return SimpleNamespace(staying=staying, gone=gone)
+
     def refresh(self) -> None:
         """Forget what the test's session has loaded, to read what the portal committed."""
         db.session.rollback()
@@ -662,6 +698,23 @@ def _shortlist(page, cast: Cast):
 def _admin_agreements(page, cast: Cast):
     cast.submitted, cast.acknowledged  # noqa: B018
     return page.goto(f"/admin/schemes/{cast.scheme.slug}/agreements")
+
+
+def _invitations_with_errors(page, cast: Cast):
+    page.goto(f"/admin/schemes/{cast.scheme.slug}/invitations")
+    return submit(page, "Check the list")
+
+
+def _invitation_upload(which: str) -> Visit:
+    def visit(page, cast: Cast):
+        upload = getattr(cast.invitations, which)
+        return page.goto(f"/admin/schemes/{cast.scheme.slug}/invitations/{upload.id}")
+    return visit
+
+
+def _join_invitation_with_errors(page, cast: Cast):
+    page.goto(cast.invitations.join_path)
+    return submit(page, "Join the scheme")
 
 
 def _dead_letters(page, cast: Cast):
@@ -1037,8 +1090,6 @@ PAGES: list[Page] = [
          who="admin", personal=True, needs="admin.reports_page"),
     Page("admin-reports-errors", _reports_with_errors, who="admin", status=400,
          personal=True, errors_of="admin-reports", needs="admin.reports_page"),
-    Page("admin-people", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people"),
-         who="admin", personal=True, needs="admin.people"),
     Page("admin-requests", _admin_requests, who="admin", personal=True, needs="admin.requests"),
     Page("admin-administrators",
          _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/administrators"),
@@ -1047,6 +1098,27 @@ PAGES: list[Page] = [
          needs="admin.relationships"),
     Page("admin-attention", _admin_attention, who="admin", personal=True,
          needs="admin.needs_attention"),
+    Page("admin-invitations", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/invitations"),
+         who="admin", personal=True, needs="admin.invitations"),
+    Page("admin-invitations-errors", _invitations_with_errors, who="admin", personal=True,
+         status=400, errors_of="admin-invitations", needs="admin.invitations"),
+    Page("admin-invitations-checked", _invitation_upload("checked"), who="admin",
+         personal=True, needs="admin.invitation_upload"),
+    Page("admin-invitations-sent", _invitation_upload("sent"), who="admin", personal=True,
+         needs="admin.invitation_upload"),
+    Page("admin-people", _path(lambda cast: cast.leavers and
+                               f"/admin/schemes/{cast.scheme.slug}/people"),
+         who="admin", personal=True, needs="admin.people"),
+    Page("admin-deactivate", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
+                                                f"{cast.leavers.staying.id}/deactivate"),
+         who="admin", personal=True, needs="admin.deactivate"),
+    Page("admin-reactivate", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
+                                                f"{cast.leavers.gone.id}/reactivate"),
+         who="admin", personal=True, needs="admin.reactivate"),
+    Page("join-invitation", _path(lambda cast: cast.invitations.join_path), personal=True,
+         needs="accounts.join_invitation"),
+    Page("join-invitation-errors", _join_invitation_with_errors, status=400, personal=True,
+         errors_of="join-invitation", needs="accounts.join_invitation"),
 ]
 
 
