@@ -127,7 +127,7 @@ def _load_user(user_id: str):
     except ValueError:
         return None
     user = db.session.get(User, uid)
-    if user is None or user.session_version != version:
+    if user is None or user.session_version != version or user.erased_at is not None:
         return None
     return user
 

@@ -82,6 +82,15 @@ class RateLimits:
         """Count one hit if the limit allows it; False (and nothing counted) if not."""
         return self._run("hit", key, limit, window)
 
+    def clear(self, key: str, limit: int, window: int) -> None:
+        """Forget the hits counted under ``key`` (both stores: one may hold them after Redis
+        was away)."""
+        item = RateLimitItemPerSecond(limit, window)
+        self._memory.clear(item, key)
+        if self._redis_storage is not None:
+            with contextlib.suppress(*self._errors):
+                self._redis.clear(item, key)
+
     def reset(self) -> None:
         """Forget every count (tests and operators)."""
         self._memory.storage.reset()
@@ -115,6 +124,11 @@ def test(key: str, limit: int, window: int | None = None) -> bool:
 def hit(key: str, limit: int, window: int | None = None) -> bool:
     """Count one hit under ``key`` if the limit allows it; False (counting nothing) if not."""
     return current_app.extensions["ratelimit"].hit(key, limit, _window(window))
+
+
+def clear(key: str, limit: int, window: int | None = None) -> None:
+    """Forget what was counted under ``key`` (an erased account's address)."""
+    current_app.extensions["ratelimit"].clear(key, limit, _window(window))
 
 
 def status() -> str:

@@ -56,6 +56,7 @@ from portal.mail.models import MessageState
 from portal.mentors import shortlist
 from portal.mentors.forms import NoteForm, ProfileForm
 from portal.mentors.models import ProfileState
+from portal.personal_data.forms import DeleteAccountForm, EraseForm
 from portal.relationships.forms import (
     ActionDoneForm,
     ActionForm,
@@ -198,6 +199,14 @@ class World:
 
     def link(self, to: str, template: str, contains: str) -> str:
         return self.mailbox.link(self.mailbox.last(to, template), contains)
+
+
+def _erase(w: World) -> Target:
+    scheme = w.scheme()
+    admin = w.make.admin(scheme, email=w.email("admin"))
+    person = w.make.mentee(scheme, email=w.email("mentee"))
+    return Target(w.browser(admin), f"/admin/schemes/{scheme.slug}/people/{person.id}/erase",
+                  {"reason": "Request of 3 December", "confirm": "y"})
 
 
 def _email_change_link(w: World) -> Target:
@@ -634,6 +643,10 @@ CASES = [
     Case("accounts.confirm_email", _email_change_link, ConfirmForm),
     Case("personal_data.data", lambda w: Target(w.browser(w.make.user(email=w.email())),
                                                 "/account/data", {}), ConfirmForm),
+    Case("personal_data.delete_account", lambda w: Target(
+        w.browser(w.make.user(email=w.email())), "/account/delete", {"confirm": "y"}),
+         DeleteAccountForm),
+    Case("personal_data.erase", _erase, EraseForm),
     Case("mentors.create_profile", _new_profile, ProfileForm),
     Case("mentors.create_profile_draft", lambda w: _draft(_new_profile(w)), ProfileForm,
          repeatable=True),

@@ -39,7 +39,7 @@ def check_sign_in_link(token: str, *, lock: bool = False) -> SignInLink:
     if tokens.is_used(db.session, payload):
         raise tokens.LinkError("This sign-in link has already been used.", next_step="used")
     user = db.session.get(User, payload["uid"])
-    if user is None:
+    if user is None or user.erased_at is not None:
         raise tokens.LinkError("This sign-in link is not valid.", next_step="invalid", status=400)
     return SignInLink(user, payload)
 

@@ -36,6 +36,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[dt.datetime | None]
+    #: When the account was deleted (portal.personal_data.erasure): the row stays, as "Former
+    #: participant", so the records others still need keep their shape; it signs nobody in.
+    erased_at: Mapped[dt.datetime | None]
 
     # Loaded when asked for (one query, schemes joined): pages load many people (the other
     # party of every call and agreement) but ask for the roles of the one signed in.

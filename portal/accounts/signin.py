@@ -73,6 +73,13 @@ def is_known_device(email: str, mark: str | None) -> bool:
     return bool(mark) and hmac.compare_digest(mark, device_mark(email))
 
 
+def address_limit_keys(email: str, config) -> list[tuple[str, int]]:
+    """The rate-limit counters kept for an address across every network address, with their
+    limits: forgotten when the account is deleted."""
+    return [(f"link:addr:{_digest(normalise_email(email))}",
+             config["SIGN_IN_LIMIT_PER_ADDRESS_TOTAL"])]
+
+
 def _may_send_link(email: str, client: str, known_device: bool) -> bool:
     """Apply the limits (see the module docstring): raise for a client over its own limit,
     return False to drop a link that would go over an address's limit."""

@@ -92,7 +92,7 @@ def deactivate(scheme_id: int, user_id: int, actor: User, *, reason: str = "",
         membership.deactivation_reason = reason or None
         if membership.role == Role.MENTOR:
             membership.profile_was = profile_was
-    closed = sum(_close(call, person, actor, ip_address) for call in calls
+    closed = sum(close_request(call, person, actor, ip_address) for call in calls
                  if call.state == CallState.REQUESTED)
     ended = 0
     for relationship in relationships:
@@ -108,7 +108,7 @@ def deactivate(scheme_id: int, user_id: int, actor: User, *, reason: str = "",
     return person
 
 
-def _close(call: ChemistryCall, leaver: User, actor: User, ip: str | None) -> int:
+def close_request(call: ChemistryCall, leaver: User, actor: User, ip: str | None) -> int:
     """A request waiting for an answer closes because one of its two people left; the other
     is told, without blame."""
     mentor_left = call.mentor_id == leaver.id

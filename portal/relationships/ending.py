@@ -105,15 +105,18 @@ def end_for_leaver(relationship: Relationship, administrator: User, *, reason: s
                    ip: str | None = None) -> None:
     """An administrator's ending because one of the pair has left the scheme, inside the
     caller's transaction and locks (the mentor's profile, then the relationship, taken by
-    ``portal.admin.leavers``). The pair are told the scheme ended it, in the same words as
-    any administrator's ending; the reason's category is "leaving"."""
+    ``portal.admin.leavers`` or ``portal.personal_data.erasure``). The pair are told the
+    scheme ended it, in the same words as any administrator's ending, or, when the person
+    leaving deletes their own account, that they ended it; the category is "leaving"."""
+    party = relationship.party(administrator.id)
     cancelled = _finish(relationship, EndKind.ENDED_EARLY, administrator,
                         category=EndCategory.LEAVING, reason=reason, ip=ip)
     for recipient, role, other in _people(relationship):
         mail.queue(recipient.email, "relationship_ended", scheme=relationship.scheme,
                    relationship=relationship, name=_name(relationship, role), role=role,
-                   other_name=_name(relationship, other), ended_by="administrator",
-                   ended_by_me=False, find_url=find_mentors_url(), cancelled=cancelled)
+                   other_name=_name(relationship, other), ended_by=party or "administrator",
+                   ended_by_me=role == party, find_url=find_mentors_url(),
+                   cancelled=cancelled)
 
 
 def _finish(relationship: Relationship, kind: EndKind, person: User | None, *,

@@ -897,6 +897,11 @@ PAGES: list[Page] = [
          needs="accounts.change_email"),
     Page("account-data", "/account/data", who="mentee", personal=True,
          needs="personal_data.data"),
+    Page("account-delete", "/account/delete", who="mentee", personal=True,
+         needs="personal_data.delete_account"),
+    Page("admin-erase", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
+                                           f"{cast.mentee.id}/erase"),
+         who="admin", personal=True, needs="personal_data.erase"),
     Page("account-email-errors", _account_email_with_errors, who="mentee", status=400,
          personal=True, errors_of="account-email", needs="accounts.change_email"),
     Page("search", _search, who="mentee", personal=True, needs="mentors.search"),
