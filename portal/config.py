@@ -164,6 +164,7 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         # strings for this many months, and accounts unused this long are warned.
         "IP_RETENTION_MONTHS": _int(env, "IP_RETENTION_MONTHS", 12),
         "INACTIVE_ACCOUNT_MONTHS": _int(env, "INACTIVE_ACCOUNT_MONTHS", 24),
+        "INACTIVE_GRACE_DAYS": _int(env, "INACTIVE_GRACE_DAYS", 30),
         # Links to one address from one client, and from all clients together (see
         # portal.accounts.signin): the second caps a flood from many clients.
         "SIGN_IN_LIMIT_PER_ADDRESS": _int(env, "SIGN_IN_LIMIT_PER_ADDRESS", 5),
@@ -248,7 +249,8 @@ def _problems(config: dict, *, server_named: bool) -> list[str]:
             f"<mentoring@council.gov.uk>', not {config['MAIL_DEFAULT_SENDER']!r}.")
     for name, low in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_BATCH_SIZE", 1),
                       ("MAIL_TIMEOUT_SECONDS", 1), ("DATABASE_CONNECT_TIMEOUT", 1),
-                      ("IP_RETENTION_MONTHS", 1), ("INACTIVE_ACCOUNT_MONTHS", 1)):
+                      ("IP_RETENTION_MONTHS", 1), ("INACTIVE_ACCOUNT_MONTHS", 1),
+                      ("INACTIVE_GRACE_DAYS", 7)):
         if config[name] < low:
             add(f"{name} must be at least {low}.")
     if config["MAIL_POLL_SECONDS"] <= 0:

@@ -305,36 +305,49 @@ def test_link_records_go_once_no_link_could_use_them(app, make, mailbox, runner)
 
 # --- accounts nobody uses ----------------------------------------------------------------------
 
-def test_an_unused_account_is_warned_once_per_quiet_spell_and_never_deleted(
+def test_an_unused_account_is_warned_then_deleted_unless_used_again(
         app, make, mailbox, runner):
     quiet = make.user(name="Quiet Person")
+    returns = make.user(name="Comes Back")
     signed_in = make.user()
     acted = make.user()
+    staff = make.admin(make.scheme(), email="quiet.admin@testborough.gov.uk")
     with time_machine.travel(T0 + 300 * DAY, tick=False):
         db.session.get(type(signed_in), signed_in.id).last_signed_in_at = utcnow()
         db.session.add(AuditEvent(subject_type="shortlist", subject_id=1, action="added",
                                   actor_id=acted.id))
         db.session.commit()
     two_years = T0 + 732 * DAY  # past 24 months: 2028 has 29 February
+    User = type(quiet)
 
-    assert "Inactive accounts warned: 0" in apply(runner, two_years - 2 * DAY)
-    assert "Inactive accounts warned: 1" in apply(runner, two_years)
+    assert "Inactive accounts warned: 0; deleted: 0" in apply(runner, two_years - 2 * DAY)
+    assert "Inactive accounts warned: 3; deleted: 0" in apply(runner, two_years)
     warning = mailbox.last(quiet.email, "inactive_account")
     assert "since 1 September 2026" in warning.body_text and "24 months" in warning.body_text
+    assert "deleted on or after" in warning.body_text
     assert mailbox.link(warning, "/sign-in")
     assert mailbox.count(signed_in.email) == 0 and mailbox.count(acted.email) == 0
-    assert "Inactive accounts warned: 0" in apply(runner, two_years + 40 * DAY)
-    assert mailbox.count(quiet.email, "inactive_account") == 1
-    assert count(type(quiet), type(quiet).id == quiet.id) == 1  # no deletion is built
+    assert "Inactive accounts warned: 0; deleted: 0" in apply(runner, two_years + 20 * DAY)
 
-    # Back, then quiet again for the period: a second warning.
-    with time_machine.travel(two_years + 50 * DAY, tick=False):
-        db.session.get(type(quiet), quiet.id).last_signed_in_at = utcnow()
+    # One comes back within the 30 days; the other does not, and goes; staff are kept.
+    with time_machine.travel(two_years + 10 * DAY, tick=False):
+        db.session.get(User, returns.id).last_signed_in_at = utcnow()
         db.session.commit()
-    # By then the other two have been quiet for the period too.
-    assert "Inactive accounts warned: 2" in apply(runner, two_years + 600 * DAY)
-    assert "Inactive accounts warned: 1" in apply(runner, two_years + 50 * DAY + 732 * DAY)
-    assert mailbox.count(quiet.email, "inactive_account") == 2
+    quiet_email = quiet.email
+    assert "Inactive accounts warned: 0; deleted: 1" in apply(runner, two_years + 31 * DAY)
+    db.session.expire_all()
+    assert db.session.get(User, quiet.id).erased_at is not None
+    assert db.session.get(User, returns.id).erased_at is None
+    assert db.session.get(User, staff.id).erased_at is None
+    goodbye = mailbox.last(quiet_email, "account_deleted").body_text
+    assert "not used after our warning" in goodbye
+    assert "Inactive accounts warned: 0; deleted: 0" in apply(runner, two_years + 60 * DAY)
+
+    # Back, then quiet again for the period: a second warning (and by then the two who were
+    # active in the first year have been quiet for the period too; staff were warned already).
+    assert "Inactive accounts warned: 3" in apply(runner, two_years + 10 * DAY + 732 * DAY)
+    assert mailbox.count(returns.email, "inactive_account") == 2
+    assert mailbox.count(staff.email, "inactive_account") == 1
 
 
 # --- two runs at once --------------------------------------------------------------------------
@@ -361,3 +374,19 @@ def test_two_runs_at_once_destroy_and_warn_once(app, make, mailbox, monkeypatch)
     assert mailbox.count(due.mentee.email, "inactive_account") == 1
     assert count(Agreement) == 0
     assert count(AuditEvent, AuditEvent.subject_type == "retention") == 2
+
+
+def test_two_runs_at_once_delete_an_unused_account_once(app, make, mailbox, runner,
+                                                        monkeypatch):
+    from portal.personal_data import erasure
+
+    quiet = make.user(name="Quiet Person")
+    two_years = T0 + 732 * DAY
+    apply(runner, two_years)
+    quiet_email = quiet.email
+    hold_until_both_arrive(erasure, "erase", monkeypatch)
+    with time_machine.travel(two_years + 31 * DAY, tick=False):
+        tallies = run_twice_at_once(app, applying.apply)
+    db.session.rollback()
+    assert sum(t.inactive_deleted for t in tallies) == 1
+    assert mailbox.count(quiet_email, "account_deleted") == 1

@@ -24,6 +24,8 @@ and relationship.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import abort, current_app
 
@@ -74,8 +76,13 @@ def may_erase(person: User, actor: User) -> None:
                          "administer. Ask a site administrator to delete the account.")
 
 
-def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = "") -> dict:
-    """Delete ``user_id``'s account by the rules above; returns counts of what went."""
+def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = "",
+          still_due: Callable[[User], bool] | None = None) -> dict:
+    """Delete ``user_id``'s account by the rules above; returns counts of what went.
+
+    ``still_due``: for the retention sweep (which deletes an unused account in its person's
+    name, after warning them), checked under the account's lock: False refuses, nothing
+    changed (the person came back a moment ago)."""
     found = db.session.get(User, user_id)
     if found is None:
         abort(404)
@@ -85,6 +92,8 @@ def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = ""
         raise DomainError(f"This account was deleted on {format_date(person.erased_at)}.",
                           title="Already deleted")
     may_erase(person, actor)
+    if still_due is not None and not still_due(person):
+        raise DomainError("This account has been used again, so it is kept.")
     old_email = person.email
     counts = _close_open_work(person, actor, ip_address)
     counts |= _forget(person, old_email)
@@ -93,13 +102,14 @@ def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = ""
     person.phone = person.job_title = person.organisation = person.grade = None
     person.session_version += 1  # every session of the account ends
     person.erased_at = utcnow()
-    audit.record(db.session, "user", person.id, "erased", actor_id=actor.id,
-                 ip_address=ip_address, by="self" if actor.id == person.id else "administrator",
+    by = ("retention" if still_due is not None
+          else "self" if actor.id == person.id else "administrator")
+    audit.record(db.session, "user", person.id, "erased",
+                 actor_id=None if by == "retention" else actor.id, ip_address=ip_address, by=by,
                  reason=" ".join(reason.split()) or None, **counts)
     db.session.flush()
     _drop_unsent(old_email)
-    mail.queue(old_email, "account_deleted", name=None,
-               by_administrator=actor.id != person.id)
+    mail.queue(old_email, "account_deleted", name=None, why=by)
     db.session.commit()
     _forget_rate_limits(old_email, person.id)
     return counts

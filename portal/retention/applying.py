@@ -14,8 +14,10 @@ What goes, and when (the README's "Personal data" says the same for operators):
   in them with them); the headers, recipient, template, state and delivery record stay.
   Dead letters keep their bodies so an administrator can send them again.
 - Emailed link records once no link could use them (older than their purpose's lifetime).
-- Accounts nobody has used for ``INACTIVE_ACCOUNT_MONTHS``: one warning email. Deleting the
-  account afterwards waits for a verb that deletes an account safely, which does not exist yet.
+- Accounts nobody has used for ``INACTIVE_ACCOUNT_MONTHS``: one warning email; then, if still
+  unused ``INACTIVE_GRACE_DAYS`` later, the account is deleted by the same verb as "Delete your
+  account" (portal.personal_data.erasure), which re-checks under the account's lock. Never a
+  scheme administrator's account.
 
 Every change is an UPDATE or DELETE that repeats its conditions, taken a batch at a time
 (``BATCH`` rows, one transaction each), so the command is safe to repeat, safe to run twice at
@@ -33,6 +35,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal import audit, mail, tokens
+from portal.accounts.models import User
 from portal.agreements.models import (
     Agreement,
     AgreementReminder,
@@ -42,9 +45,11 @@ from portal.agreements.models import (
 from portal.audit import AuditEvent
 from portal.calls.models import LineManagerApproval
 from portal.db import commit_first, utcnow
+from portal.errors import DomainError
 from portal.evaluations.models import EvaluationSignature, EvaluationSignoff
 from portal.extensions import db
 from portal.mail.models import OutboxAttachment, OutboxMessage
+from portal.personal_data import erasure
 from portal.retention import queries
 from portal.retention.models import InactivityWarning
 from portal.tokens import EmailedLink, UsedToken
@@ -73,6 +78,7 @@ class Tally:
     emailed_links: int = 0
     used_tokens: int = 0
     inactive_warned: int = 0
+    inactive_deleted: int = 0
 
 
 def apply(now: dt.datetime | None = None) -> Tally:
@@ -85,6 +91,8 @@ def apply(now: dt.datetime | None = None) -> Tally:
     _links(tally, now)
     tally.inactive_warned = _warn_inactive(
         queries.months_before(now, current_app.config["INACTIVE_ACCOUNT_MONTHS"]), now)
+    tally.inactive_deleted = _delete_unused(
+        now - dt.timedelta(days=current_app.config["INACTIVE_GRACE_DAYS"]))
     db.session.rollback()
     audit.record(db.session, "retention", 0, "applied", **asdict(tally))
     db.session.commit()
@@ -229,5 +237,25 @@ def _warn(user_id: int, cutoff: dt.datetime, now: dt.datetime) -> int:
     db.session.add(InactivityWarning(user_id=user.id, last_active_at=last_active, warned_at=now))
     audit.record(db.session, "user", user.id, "warned_inactive")
     mail.queue(user.email, "inactive_account", name=user.full_name, last_active=last_active,
-               months=current_app.config["INACTIVE_ACCOUNT_MONTHS"])
+               months=current_app.config["INACTIVE_ACCOUNT_MONTHS"],
+               deletes_on=now + dt.timedelta(days=current_app.config["INACTIVE_GRACE_DAYS"]))
     return 1 if commit_first(db.session) else 0
+
+
+def _delete_unused(warned_before: dt.datetime) -> int:
+    """Delete the accounts still unused ``INACTIVE_GRACE_DAYS`` after their warning, one
+    transaction each (the erasure verb's); a person who came back, or an account another run
+    deleted a moment ago, is skipped."""
+    due = queries.to_delete(warned_before)
+    db.session.rollback()
+    deleted = 0
+    for user_id in due:
+        person = db.session.get(User, user_id)
+        try:
+            erasure.erase(user_id, person, ip_address=None, reason="unused account",
+                          still_due=lambda user: queries.still_to_delete(user.id, warned_before))
+        except DomainError:
+            db.session.rollback()
+            continue
+        deleted += 1
+    return deleted

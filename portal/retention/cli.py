@@ -28,7 +28,8 @@ def apply() -> None:
                f"{done.email_attachments}.")
     click.echo(f"Emailed link records deleted: {done.emailed_links}; used links of the earlier "
                f"format deleted: {done.used_tokens}.")
-    click.echo(f"Inactive accounts warned: {done.inactive_warned}.")
+    click.echo(f"Inactive accounts warned: {done.inactive_warned}; deleted: "
+               f"{done.inactive_deleted}.")
 
 
 def register(app: Flask) -> None:

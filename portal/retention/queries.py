@@ -13,7 +13,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from portal import db as portal_db
-from portal.accounts.models import User
+from portal.accounts.models import Membership, Role, User
 from portal.agreements.canonical import add_months
 from portal.agreements.models import Agreement, AgreementSignature
 from portal.audit import AuditEvent
@@ -176,13 +176,40 @@ def _warned_since_last_active():
 def to_warn(cutoff: dt.datetime) -> list[int]:
     """The people inactive since ``cutoff`` not yet warned about it."""
     return list(db.session.scalars(sa.select(User.id)
-                                   .where(~active_since(cutoff), ~_warned_since_last_active())
+                                   .where(User.erased_at.is_(None), ~active_since(cutoff),
+                                          ~_warned_since_last_active())
                                    .order_by(User.id)))
 
 
 def still_to_warn(user_id: int, cutoff: dt.datetime) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(
-        User.id == user_id, ~active_since(cutoff), ~_warned_since_last_active()))) or False
+        User.id == user_id, User.erased_at.is_(None), ~active_since(cutoff),
+        ~_warned_since_last_active()))) or False
+
+
+def _unused_since_warned(warned_before: dt.datetime):
+    """Warned at or before ``warned_before``, and nothing done since that warning; never a
+    scheme's administrator (the portal does not remove its own staff on a timer)."""
+    warning = InactivityWarning
+    return sa.and_(
+        User.erased_at.is_(None),
+        sa.exists().where(
+            warning.user_id == User.id, warning.warned_at <= warned_before,
+            sa.or_(User.last_signed_in_at.is_(None), User.last_signed_in_at <= warning.warned_at),
+            ~sa.exists().where(AuditEvent.actor_id == User.id,
+                               AuditEvent.at > warning.warned_at)),
+        ~sa.exists().where(Membership.user_id == User.id, Membership.role == Role.ADMIN))
+
+
+def to_delete(warned_before: dt.datetime) -> list[int]:
+    """The people warned long enough ago who have not used their account since."""
+    return list(db.session.scalars(sa.select(User.id).where(_unused_since_warned(warned_before))
+                                   .order_by(User.id)))
+
+
+def still_to_delete(user_id: int, warned_before: dt.datetime) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(
+        User.id == user_id, _unused_since_warned(warned_before)))) or False
 
 
 def lock_user(user_id: int) -> User | None:
