@@ -135,6 +135,6 @@ def test_a_feedback_address_that_is_not_an_email_address_stops_the_start(
 def test_a_feedback_address_from_the_environment_reaches_the_banner(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEDBACK_EMAIL", " mentoring.portal@testborough.gov.uk ")
     app = make_app(tmp_path)
-    with app.app_context():  # an anonymous visitor's privacy page reads nothing from the database
-        page = app.test_client().get("/privacy").get_data(as_text=True)
+    with app.app_context():  # the accessibility page reads nothing from the database
+        page = app.test_client().get("/accessibility").get_data(as_text=True)
     assert links(banner(page))[0].startswith("mailto:mentoring.portal@testborough.gov.uk?")
