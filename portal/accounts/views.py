@@ -7,6 +7,7 @@ import time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -27,7 +28,7 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
-from portal.admin import appointing, inviting
+from portal.admin import appointing, inviting, leavers
 from portal.admin.forms import AcceptInvitationForm
 from portal.auth import client_ip, public, signed_in, viewer
 from portal.forms import ConfirmForm
@@ -313,3 +314,22 @@ def confirm_email(token: str):
                            title="Confirm your new email address",
                            lede=f"Select continue to move your account to {link.new_email}. "
                                 "You will then sign in with that address.")
+
+
+@bp.route("/schemes/<slug>/leave", methods=["GET", "POST"])
+@signed_in
+def leave(slug: str):
+    """Signed-in people who are a mentor or mentee in the scheme (404 for anyone else): leave
+    it (GET says what will happen and asks to confirm)."""
+    scheme = get_scheme_or_404(slug)
+    if not any(m.scheme_id == scheme.id and m.role in (Role.MENTOR, Role.MENTEE)
+               for m in current_user.memberships):
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("errors/csrf.html"), 400
+        leavers.leave(scheme.id, current_user, ip_address=client_ip())
+        flash(f"You have left {scheme.name}.", "success")
+        return redirect(url_for("accounts.account"), 303)
+    return render_template("accounts/leave.html", scheme=scheme, form=form)
