@@ -457,7 +457,8 @@ def _candidates(conditions: list, query: TextQuery, dialect: str,
                .where(found.c.tier == anywhere).scalar_subquery())
     full = sa.case((sa.and_(profile.accepting.is_(True),
                             profile.places_taken < profile.capacity), 0), else_=1)
-    rows = db.session.execute(
+    # Plain rows through the session's connection: the ORM would only wrap them again.
+    rows = db.session.connection().execute(
         sa.select(best.c.id, best.c.tier, full.label("full"), counted.label("anywhere"),
                   *(getattr(profile, name) for name in _TEXT))
         .join(profile, profile.id == best.c.id).order_by(best.c.tier, best.c.id)).all()
@@ -484,23 +485,32 @@ def rank(query: TextQuery, rows: Sequence) -> list[Scored]:
     """
     terms = query.parts()
     fields = [(name, WEIGHTS[weight]) for name, weight in INDEXED]
+    columns = range(len(fields))
     found: list[tuple] = []
     counts = [0] * len(terms)
-    keys = [{_key(word, term.prefix) for choice in term.choices for word in choice}
+    keys = [tuple({_key(word, term.prefix) for choice in term.choices for word in choice})
             for term in terms]
     for row in rows:
         per_term = []
-        texts = [(name, weight, getattr(row, name) or "") for name, weight in fields]
-        lowered = [text.lower() for _, _, text in texts]
+        # The texts are the row's last columns, in the order of INDEXED (see _candidates).
+        texts = [text or "" for text in row[-len(fields):]]
+        lowered = [text.lower() for text in texts]
+        # A field without even the start of the word (most fields) is not read word by word:
+        # that is most of the cost of ranking. Accents are only dropped when a field is read
+        # word by word, so a field with any letter outside ASCII is always read.
+        unusual = [not low.isascii() for low in lowered]
         for i, term in enumerate(terms):
             best, also, positions = 0.0, 0.0, {}
-            for (name, weight, text), low in zip(texts, lowered, strict=True):
-                # A field without even the start of the word (most fields) is not read word by
-                # word: that is most of the cost of ranking.
-                if low.isascii() and not any(key in low for key in keys[i]):
-                    continue
-                quality, where = _quality(term, _field(text))
+            if len(keys[i]) == 1:
+                (key,) = keys[i]
+                reading = [j for j in columns if key in lowered[j] or unusual[j]]
+            else:
+                reading = [j for j in columns
+                           if unusual[j] or any(key in lowered[j] for key in keys[i])]
+            for j in reading:
+                quality, where = _quality(term, _field(texts[j]))
                 if quality:
+                    name, weight = fields[j]
                     positions[name] = where
                     value = weight * quality
                     also += min(best, value) * 0.2 if best else 0.0
