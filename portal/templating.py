@@ -114,7 +114,7 @@ class _Globals(ChainMap):
     shortlist button), which took about a tenth of the page's time."""
 
     def __contains__(self, key) -> bool:
-        for mapping in self.maps:
+        for mapping in self.maps:  # noqa: SIM110  (any() would start the generator this avoids)
             if key in mapping:
                 return True
         return False
