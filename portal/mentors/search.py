@@ -488,7 +488,7 @@ def rank(query: TextQuery, rows: Sequence) -> list[Scored]:
     columns = range(len(fields))
     found: list[tuple] = []
     counts = [0] * len(terms)
-    keys = [tuple({_key(word, term.prefix) for choice in term.choices for word in choice})
+    keys = [tuple(sorted({_key(word, term.prefix) for choice in term.choices for word in choice}))
             for term in terms]
     for row in rows:
         per_term = []
@@ -508,7 +508,7 @@ def rank(query: TextQuery, rows: Sequence) -> list[Scored]:
                 reading = [j for j in columns
                            if unusual[j] or any(key in lowered[j] for key in keys[i])]
             for j in reading:
-                quality, where = _quality(term, _field(texts[j]))
+                quality, where = _quality(term, _field(texts[j]), keys[i])
                 if quality:
                     name, weight = fields[j]
                     positions[name] = where
@@ -608,38 +608,50 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(words_of(text))
 
 
-@dataclass(frozen=True)
 class _Field:
-    """One field's words, and where each word, stem and family base is in it."""
+    """One field's words and, for the words of a term, where those that may match it are."""
 
-    tokens: tuple[str, ...]
-    words: dict[str, set[int]]
-    stems: dict[str, set[int]]
-    families: dict[str, set[int]]
+    __slots__ = ("tokens", "_places")
+
+    def __init__(self, tokens: tuple[str, ...]) -> None:
+        self.tokens = tokens
+        self._places: dict[tuple[str, ...], tuple[dict, dict, dict]] = {}
+
+    def places(self, keys: tuple[str, ...]) -> tuple[dict, dict, dict]:
+        """Where each word, stem and family base is, of the words holding one of ``keys``
+        (``_key``): no other word can match the term. Stemming every word of a long
+        background was most of the cost of ranking candidates not seen before."""
+        found = self._places.get(keys)
+        if found is None:
+            words: dict[str, set[int]] = {}
+            stems: dict[str, set[int]] = {}
+            families: dict[str, set[int]] = {}
+            for position, token in enumerate(self.tokens):
+                if any(key in token for key in keys):
+                    words.setdefault(token, set()).add(position)
+                    stems.setdefault(stem(token), set()).add(position)
+                    families.setdefault(family(token), set()).add(position)
+            if len(self._places) >= 8:  # a field read for many different words: keep it small
+                self._places.clear()
+            found = self._places[keys] = (words, stems, families)
+        return found
 
 
 @lru_cache(maxsize=16_384)
 def _field(text: str) -> _Field:
-    tokens = _tokens(text)
-    words: dict[str, set[int]] = {}
-    stems: dict[str, set[int]] = {}
-    families: dict[str, set[int]] = {}
-    for position, token in enumerate(tokens):
-        words.setdefault(token, set()).add(position)
-        stems.setdefault(stem(token), set()).add(position)
-        families.setdefault(family(token), set()).add(position)
-    return _Field(tokens, words, stems, families)
+    return _Field(_tokens(text))
 
 
-def _quality(term: Term, field: _Field) -> tuple[float, set[int]]:
+def _quality(term: Term, field: _Field, keys: tuple[str, ...]) -> tuple[float, set[int]]:
     """How well a field's words hold a term: 1 for the word itself, 0.8 for another form of
     it ("leads" for "leading"), 0.5 for another word of its family ("leader"), 0 for none;
-    and where in the field it is."""
+    and where in the field it is. ``keys``: the term's ``_key`` of each word."""
+    places = field.places(keys)
     best, where = 0.0, set()
     for choice in term.choices:
         worst, at = 1.0, set()
         for word in choice:
-            quality, positions = _word_quality(word, field, term.prefix)
+            quality, positions = _word_quality(word, field.tokens, places, term.prefix)
             worst = min(worst, quality)
             at |= positions
             if not worst:
@@ -649,19 +661,21 @@ def _quality(term: Term, field: _Field) -> tuple[float, set[int]]:
     return best, where
 
 
-def _word_quality(word: str, field: _Field, prefix: bool) -> tuple[float, set[int]]:
-    if word in field.words:
-        return 1.0, field.words[word]
+def _word_quality(word: str, tokens: tuple[str, ...], places: tuple[dict, dict, dict],
+                  prefix: bool) -> tuple[float, set[int]]:
+    words, stems, families = places
+    if word in words:
+        return 1.0, words[word]
     if prefix:
-        at = {p for p, token in enumerate(field.tokens) if token.startswith(word)}
+        at = {p for p, token in enumerate(tokens) if token.startswith(word)}
         if at:
             return 1.0, at
     exact = stem(word)
-    if exact in field.stems:
-        return 0.8, field.stems[exact]
+    if exact in stems:
+        return 0.8, stems[exact]
     base = family(word)
-    if len(base) >= 4 and base in field.families:
-        return 0.5, field.families[base]
+    if len(base) >= 4 and base in families:
+        return 0.5, families[base]
     return 0.0, set()
 
 
