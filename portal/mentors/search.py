@@ -626,11 +626,16 @@ class _Field:
             words: dict[str, set[int]] = {}
             stems: dict[str, set[int]] = {}
             families: dict[str, set[int]] = {}
-            for position, token in enumerate(self.tokens):
-                if any(key in token for key in keys):
-                    words.setdefault(token, set()).add(position)
-                    stems.setdefault(stem(token), set()).add(position)
-                    families.setdefault(family(token), set()).add(position)
+            if len(keys) == 1:
+                (key,) = keys
+                holding = [(p, token) for p, token in enumerate(self.tokens) if key in token]
+            else:
+                holding = [(p, token) for p, token in enumerate(self.tokens)
+                           if any(key in token for key in keys)]
+            for position, token in holding:
+                words.setdefault(token, set()).add(position)
+                stems.setdefault(stem(token), set()).add(position)
+                families.setdefault(family(token), set()).add(position)
             if len(self._places) >= 8:  # a field read for many different words: keep it small
                 self._places.clear()
             found = self._places[keys] = (words, stems, families)
