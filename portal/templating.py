@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+from collections import ChainMap
 from importlib.resources import files
 from zoneinfo import ZoneInfo
 
@@ -105,6 +106,20 @@ def date_example(days_ahead: int = 30) -> str:
     return f"For example, {example_day(days_ahead)}"
 
 
+class _Globals(ChainMap):
+    """A template's globals, as Jinja makes them (its own over the environment's), with a
+    quicker ``in``. Each time a template imports macros, Jinja checks every global of the page
+    against the imported template's: ChainMap's own check starts a generator for each, and a
+    page of search results imports macros about 200 times (each result's summary list, tag and
+    shortlist button), which took about a tenth of the page's time."""
+
+    def __contains__(self, key) -> bool:
+        for mapping in self.maps:  # noqa: SIM110  (any() would start the generator this avoids)
+            if key in mapping:
+                return True
+        return False
+
+
 def init_app(app: Flask) -> None:
     # The portal's own templates first, then GOV.UK Frontend's macros and the WTForms widgets
     # that render fields with them, each under its package's name.
@@ -125,6 +140,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    environment_globals = app.jinja_env.globals
+    app.jinja_env.make_globals = lambda own: _Globals({} if own is None else own,
+                                                      environment_globals)
 
     @app.context_processor
     def globals_():

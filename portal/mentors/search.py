@@ -457,7 +457,8 @@ def _candidates(conditions: list, query: TextQuery, dialect: str,
                .where(found.c.tier == anywhere).scalar_subquery())
     full = sa.case((sa.and_(profile.accepting.is_(True),
                             profile.places_taken < profile.capacity), 0), else_=1)
-    rows = db.session.execute(
+    # Plain rows through the session's connection: the ORM would only wrap them again.
+    rows = db.session.connection().execute(
         sa.select(best.c.id, best.c.tier, full.label("full"), counted.label("anywhere"),
                   *(getattr(profile, name) for name in _TEXT))
         .join(profile, profile.id == best.c.id).order_by(best.c.tier, best.c.id)).all()
@@ -484,23 +485,32 @@ def rank(query: TextQuery, rows: Sequence) -> list[Scored]:
     """
     terms = query.parts()
     fields = [(name, WEIGHTS[weight]) for name, weight in INDEXED]
+    columns = range(len(fields))
     found: list[tuple] = []
     counts = [0] * len(terms)
-    keys = [{_key(word, term.prefix) for choice in term.choices for word in choice}
+    keys = [tuple(sorted({_key(word, term.prefix) for choice in term.choices for word in choice}))
             for term in terms]
     for row in rows:
         per_term = []
-        texts = [(name, weight, getattr(row, name) or "") for name, weight in fields]
-        lowered = [text.lower() for _, _, text in texts]
+        # The texts are the row's last columns, in the order of INDEXED (see _candidates).
+        texts = [text or "" for text in row[-len(fields):]]
+        lowered = [text.lower() for text in texts]
+        # A field without even the start of the word (most fields) is not read word by word:
+        # that is most of the cost of ranking. Accents are only dropped when a field is read
+        # word by word, so a field with any letter outside ASCII is always read.
+        unusual = [not low.isascii() for low in lowered]
         for i, term in enumerate(terms):
             best, also, positions = 0.0, 0.0, {}
-            for (name, weight, text), low in zip(texts, lowered, strict=True):
-                # A field without even the start of the word (most fields) is not read word by
-                # word: that is most of the cost of ranking.
-                if low.isascii() and not any(key in low for key in keys[i]):
-                    continue
-                quality, where = _quality(term, _field(text))
+            if len(keys[i]) == 1:
+                (key,) = keys[i]
+                reading = [j for j in columns if key in lowered[j] or unusual[j]]
+            else:
+                reading = [j for j in columns
+                           if unusual[j] or any(key in lowered[j] for key in keys[i])]
+            for j in reading:
+                quality, where = _quality(term, _field(texts[j]), keys[i])
                 if quality:
+                    name, weight = fields[j]
                     positions[name] = where
                     value = weight * quality
                     also += min(best, value) * 0.2 if best else 0.0
@@ -598,38 +608,55 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(words_of(text))
 
 
-@dataclass(frozen=True)
 class _Field:
-    """One field's words, and where each word, stem and family base is in it."""
+    """One field's words and, for the words of a term, where those that may match it are."""
 
-    tokens: tuple[str, ...]
-    words: dict[str, set[int]]
-    stems: dict[str, set[int]]
-    families: dict[str, set[int]]
+    __slots__ = ("tokens", "_places")
+
+    def __init__(self, tokens: tuple[str, ...]) -> None:
+        self.tokens = tokens
+        self._places: dict[tuple[str, ...], tuple[dict, dict, dict]] = {}
+
+    def places(self, keys: tuple[str, ...]) -> tuple[dict, dict, dict]:
+        """Where each word, stem and family base is, of the words holding one of ``keys``
+        (``_key``): no other word can match the term. Stemming every word of a long
+        background was most of the cost of ranking candidates not seen before."""
+        found = self._places.get(keys)
+        if found is None:
+            words: dict[str, set[int]] = {}
+            stems: dict[str, set[int]] = {}
+            families: dict[str, set[int]] = {}
+            if len(keys) == 1:
+                (key,) = keys
+                holding = [(p, token) for p, token in enumerate(self.tokens) if key in token]
+            else:
+                holding = [(p, token) for p, token in enumerate(self.tokens)
+                           if any(key in token for key in keys)]
+            for position, token in holding:
+                words.setdefault(token, set()).add(position)
+                stems.setdefault(stem(token), set()).add(position)
+                families.setdefault(family(token), set()).add(position)
+            if len(self._places) >= 8:  # a field read for many different words: keep it small
+                self._places.clear()
+            found = self._places[keys] = (words, stems, families)
+        return found
 
 
 @lru_cache(maxsize=16_384)
 def _field(text: str) -> _Field:
-    tokens = _tokens(text)
-    words: dict[str, set[int]] = {}
-    stems: dict[str, set[int]] = {}
-    families: dict[str, set[int]] = {}
-    for position, token in enumerate(tokens):
-        words.setdefault(token, set()).add(position)
-        stems.setdefault(stem(token), set()).add(position)
-        families.setdefault(family(token), set()).add(position)
-    return _Field(tokens, words, stems, families)
+    return _Field(_tokens(text))
 
 
-def _quality(term: Term, field: _Field) -> tuple[float, set[int]]:
+def _quality(term: Term, field: _Field, keys: tuple[str, ...]) -> tuple[float, set[int]]:
     """How well a field's words hold a term: 1 for the word itself, 0.8 for another form of
     it ("leads" for "leading"), 0.5 for another word of its family ("leader"), 0 for none;
-    and where in the field it is."""
+    and where in the field it is. ``keys``: the term's ``_key`` of each word."""
+    places = field.places(keys)
     best, where = 0.0, set()
     for choice in term.choices:
         worst, at = 1.0, set()
         for word in choice:
-            quality, positions = _word_quality(word, field, term.prefix)
+            quality, positions = _word_quality(word, field.tokens, places, term.prefix)
             worst = min(worst, quality)
             at |= positions
             if not worst:
@@ -639,19 +666,21 @@ def _quality(term: Term, field: _Field) -> tuple[float, set[int]]:
     return best, where
 
 
-def _word_quality(word: str, field: _Field, prefix: bool) -> tuple[float, set[int]]:
-    if word in field.words:
-        return 1.0, field.words[word]
+def _word_quality(word: str, tokens: tuple[str, ...], places: tuple[dict, dict, dict],
+                  prefix: bool) -> tuple[float, set[int]]:
+    words, stems, families = places
+    if word in words:
+        return 1.0, words[word]
     if prefix:
-        at = {p for p, token in enumerate(field.tokens) if token.startswith(word)}
+        at = {p for p, token in enumerate(tokens) if token.startswith(word)}
         if at:
             return 1.0, at
     exact = stem(word)
-    if exact in field.stems:
-        return 0.8, field.stems[exact]
+    if exact in stems:
+        return 0.8, stems[exact]
     base = family(word)
-    if len(base) >= 4 and base in field.families:
-        return 0.5, field.families[base]
+    if len(base) >= 4 and base in families:
+        return 0.5, families[base]
     return 0.0, set()
 
 
