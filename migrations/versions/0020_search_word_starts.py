@@ -7,7 +7,7 @@ profiles (portal.mentors.search_index.FTS_PREFIXES). The SQLite index is built a
 starts; PostgreSQL's GIN indexes find word starts as they are, so nothing changes there.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-05 05:00:00
 
 """
@@ -18,7 +18,7 @@ from portal.mentors.search_index import install_index, remove_index
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0016'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
