@@ -41,7 +41,8 @@ def test_a_mentor_leaves_and_what_is_open_there_closes_kindly(app, make, mailbox
     asker = make.mentee(scheme, name="Ada Lovelace", email="ada@testborough.gov.uk")
     assert client_for(app, asker).post_form(f"/calls/new/{profile.id}",
                                             request_data()).status_code == 303
-    make.admin(scheme, email=mentor.email)  # an administrator's role is not given up
+    # An administrator's role is not given up, nor a role in another scheme.
+    db.session.add(Membership(user_id=mentor.id, scheme_id=scheme.id, role="admin"))
     db.session.add(Membership(user_id=mentor.id, scheme_id=other_scheme.id, role="mentor"))
     db.session.commit()
 

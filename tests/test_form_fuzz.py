@@ -641,6 +641,9 @@ CASES = [
         w.browser(w.make.user(email=w.email())), "/account/email", {"email": w.email("new")}),
          EmailChangeForm),
     Case("accounts.confirm_email", _email_change_link, ConfirmForm),
+    Case("accounts.leave", lambda w: Target(
+        w.browser(w.make.mentee(scheme := w.scheme(), email=w.email())),
+        f"/schemes/{scheme.slug}/leave", {}), ConfirmForm),
     Case("personal_data.data", lambda w: Target(w.browser(w.make.user(email=w.email())),
                                                 "/account/data", {}), ConfirmForm),
     Case("personal_data.delete_account", lambda w: Target(

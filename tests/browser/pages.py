@@ -899,6 +899,8 @@ PAGES: list[Page] = [
          needs="personal_data.data"),
     Page("account-delete", "/account/delete", who="mentee", personal=True,
          needs="personal_data.delete_account"),
+    Page("leave-scheme", _path(lambda cast: f"/schemes/{cast.scheme.slug}/leave"),
+         who="mentee", personal=True, needs="accounts.leave"),
     Page("admin-erase", _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/people/"
                                            f"{cast.mentee.id}/erase"),
          who="admin", personal=True, needs="personal_data.erase"),
