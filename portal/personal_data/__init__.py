@@ -1,5 +1,6 @@
 """People's own data: a person downloads everything the portal holds about them, as a ZIP that
-the worker builds and the portal emails them about (not built in the request)."""
+the worker builds and the portal emails them about (not built in the request), and deletes
+their account (or an administrator carries out their erasure request)."""
 
 from flask import Flask
 
