@@ -175,8 +175,6 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     yield "email_change_taken", {"name": None, "email": mentor.email}
     yield "email_changed", {"name": mentee.full_name, "new_email": "oliver.new@testborough.gov.uk"}
     yield "data_download_ready", {"name": mentee.full_name, "expires_at": AT}
-    for why in ("self", "administrator", "retention"):
-        yield "account_deleted", {"name": None, "why": why}
     pair = Thing(id=7, mentor=mentor, mentee=mentee)
     booked = Thing(id=11, starts_at=AT, duration_minutes=60, format=Thing(label="Video call"),
                    place=MEETING, late_notice=False, held_on=None)

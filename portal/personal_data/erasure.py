@@ -94,7 +94,7 @@ def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = ""
     may_erase(person, actor)
     if still_due is not None and not still_due(person):
         raise DomainError("This account has been used again, so it is kept.")
-    old_email = person.email
+    old_email, old_name = person.email, person.full_name
     counts = _close_open_work(person, actor, ip_address)
     counts |= _forget(person, old_email)
     person.full_name = ERASED_NAME
@@ -102,14 +102,14 @@ def erase(user_id: int, actor: User, *, ip_address: str | None, reason: str = ""
     person.phone = person.job_title = person.organisation = person.grade = None
     person.session_version += 1  # every session of the account ends
     person.erased_at = utcnow()
+    db.session.flush()
+    _drop_unsent(old_email)
+    counts["emails_naming_them"] = _scrub_mentions(old_email, old_name)
     by = ("retention" if still_due is not None
           else "self" if actor.id == person.id else "administrator")
     audit.record(db.session, "user", person.id, "erased",
                  actor_id=None if by == "retention" else actor.id, ip_address=ip_address, by=by,
                  reason=" ".join(reason.split()) or None, **counts)
-    db.session.flush()
-    _drop_unsent(old_email)
-    mail.queue(old_email, "account_deleted", name=None, why=by)
     db.session.commit()
     _forget_rate_limits(old_email, person.id)
     return counts
@@ -234,6 +234,24 @@ def _drop_unsent(old_email: str) -> None:
         OutboxAttachment.message_pk.in_(waiting)))
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to_address == old_email,
                                                       OutboxMessage.state.in_(UNSENT)))
+
+
+def _scrub_mentions(old_email: str, old_name: str) -> int:
+    """Other people's emails that name the person (sent, failed, or queued a moment ago by the
+    closing above): the name becomes "Former participant" and the address "[deleted]", and
+    their attachments (copies of signed PDFs, kept in the signed records) go."""
+    mentions = [OutboxMessage.subject.contains(old_name), OutboxMessage.body_text.contains(
+        old_name), OutboxMessage.body_text.contains(old_email),
+        OutboxMessage.body_html.contains(old_email)]
+    messages = list(db.session.scalars(sa.select(OutboxMessage).where(sa.or_(*mentions))))
+    for message in messages:
+        for field in ("subject", "body_text", "body_html"):
+            value = getattr(message, field) or ""
+            setattr(message, field,
+                    value.replace(old_email, "[deleted]").replace(old_name, ERASED_NAME))
+    db.session.execute(sa.delete(OutboxAttachment).where(
+        OutboxAttachment.message_pk.in_([m.id for m in messages])))
+    return len(messages)
 
 
 def _clean_audit(old_email: str) -> int:
