@@ -97,12 +97,12 @@ def leave(scheme_id: int, person: User, *, ip_address: str | None = None) -> Sch
                           "Ask them if you want to leave or come back.", title="Deactivated")
     _, closed, ended = _close_open_work(scheme, person, person, ip_address,
                                         reason=f"{person.full_name} left the scheme.")
+    roles = [m.role.value for m in memberships]
     for membership in memberships:
         db.session.delete(membership)
     audit.record(db.session, "scheme", scheme.id, "member_left", actor_id=person.id,
-                 ip_address=ip_address, user_id=person.id,
-                 roles=[m.role.value for m in memberships], requests_closed=closed,
-                 relationships_ended=ended)
+                 ip_address=ip_address, user_id=person.id, roles=roles,
+                 requests_closed=closed, relationships_ended=ended)
     db.session.commit()
     return scheme
 
