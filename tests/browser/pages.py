@@ -379,8 +379,8 @@ class Cast:
 
     @cached_property
     def cosigned(self) -> SimpleNamespace:
-        """In a scheme whose pack has both people sign the evaluation, Caroline Herschel's
-        mentoring with Mary Somerville has ended and both have sent their answers: each has
+        """In a scheme whose pack has both people sign the evaluation, Sophie Germain's
+        mentoring with Emmy Klein has ended and both have sent their answers: each has
         the whole form to read and sign."""
         from portal.evaluations import answering
         from portal.evaluations.models import Evaluation
@@ -396,9 +396,9 @@ class Cast:
                            "What could have worked better?"],
                 "anonymous": False, "signed_together": True})
         relationship = self.make.active_relationship(
-            scheme, mentor_name="Mary Somerville", mentee_name="Caroline Herschel",
-            mentor_email="mary.somerville@testborough.gov.uk",
-            mentee_email="caroline.herschel@testborough.gov.uk")
+            scheme, mentor_name="Emmy Klein", mentee_name="Sophie Germain",
+            mentor_email="emmy.klein@testborough.gov.uk",
+            mentee_email="sophie.germain@testborough.gov.uk")
         ending.end(relationship.id, relationship.mentee, category=None)
         found = {evaluation.party: evaluation for evaluation in db.session.scalars(
             sa.select(Evaluation).where(Evaluation.relationship_id == relationship.id))}
