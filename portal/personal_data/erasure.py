@@ -7,7 +7,8 @@ memberships, their mentor profiles' text and expertise (hidden from search at on
 shortlist and private notes, form drafts, data downloads, their own evaluation answers, what
 they wrote on chemistry call requests and after calls, their line managers' names and
 addresses, the contact details on their agreements, the copies of emails sent to them (and any
-still waiting to go), and their address in the audit trail's details.
+still waiting to go), their name and address in other people's emails (and those emails' PDF
+copies), and their address in the audit trail's details.
 
 What stays, as the law allows: a signed agreement's or evaluation's text is the signed record
 of both people, so it is kept, unchanged, until the scheme's retention period ends
