@@ -169,3 +169,16 @@ def test_the_mail_worker_builds_it_each_round(app, make, mailbox, runner):
     runner.invoke(args=["mail", "deliver"])
     assert exports()[0].state == ExportState.READY
     assert mailbox.count(owner.email, "data_download_ready") == 1
+
+
+def test_a_worker_round_leaves_no_transaction_open(app, make, runner):
+    """The mail worker runs this every round: an open read would hold its locks between
+    rounds (on PostgreSQL it blocked other sessions' schema changes)."""
+    from portal.personal_data import building
+
+    assert building.build_waiting() == 0
+    assert not db.session().in_transaction()
+    owner = make.user(name="Ada Lovelace")
+    client_for(app, owner).post_form("/account/data", {})
+    assert building.build_waiting() == 1
+    assert not db.session().in_transaction()

@@ -31,8 +31,10 @@ def build_waiting(app=None, limit: int = 5) -> int:
     """Empty the downloads past their week, then build up to ``limit`` waiting ones, oldest
     first; how many were built."""
     expire_old(utcnow())
+    due = queries.waiting_ids(limit)
+    db.session.rollback()  # end the read: a worker between rounds holds no transaction open
     built = 0
-    for export_id in queries.waiting_ids(limit):
+    for export_id in due:
         built += build_one(export_id)
     return built
 
@@ -41,10 +43,15 @@ def expire_old(now: dt.datetime) -> int:
     """Delete the ZIPs past their download period (the record that one was asked for stays).
     One conditional UPDATE: safe to run twice at once."""
     db.session.rollback()
+    due = (DataExport.state == ExportState.READY, DataExport.expires_at <= now)
+    # Look first: the worker runs this every round, and on SQLite even an UPDATE that changes
+    # nothing takes the database's write lock.
+    if not db.session.scalar(sa.select(sa.exists().where(*due))):
+        db.session.rollback()
+        return 0
     changed = db.session.execute(
-        sa.update(DataExport).where(DataExport.state == ExportState.READY,
-                                    DataExport.expires_at <= now)
-        .values(state=ExportState.EXPIRED, archive=None)).rowcount
+        sa.update(DataExport).where(*due).values(state=ExportState.EXPIRED, archive=None)
+    ).rowcount
     db.session.commit()
     return changed
 
@@ -70,7 +77,7 @@ def build_one(export_id: int) -> bool:
     mail.queue(user.email, "data_download_ready", name=user.full_name,
                expires_at=export.expires_at)
     db.session.commit()
-    current_app.logger.info("Built data download %s: %d bytes", export.id, len(archive))
+    current_app.logger.info("Built data download %s: %d bytes", export_id, len(archive))
     return True
 
 
