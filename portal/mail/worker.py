@@ -21,6 +21,9 @@ from portal.errors import database_unavailable
 from portal.mail.delivery import Report, StopCheck, deliver_round
 from portal.mail.heartbeat import record_heartbeat
 
+#: How often an idle worker runs the other areas' background jobs.
+JOB_SECONDS = 30.0
+
 
 def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | None = None,
         once: bool = False, should_stop: StopCheck = lambda: False,
@@ -37,16 +40,21 @@ def run(app: Flask, *, batch_size: int | None = None, poll_interval: float | Non
     total = Report()
     unreachable_wait = poll_interval
     database_wait = poll_interval
+    jobs_due = 0.0
     while not should_stop():
         # First, so that a round which cannot reach the mail server still says "alive" to
         # /health; it writes at most every few seconds and never raises.
         record_heartbeat(app)
         try:
             report = deliver_round(app, limit=batch_size, should_stop=should_stop)
-            # Other areas' background work that ends in an email (a person's data download):
-            # registered by their init_app, so this module imports no area.
-            for job in app.extensions.get("portal.worker_jobs", []):
-                job(app)
+            # Other areas' background work that ends in an email (a person's data download),
+            # registered by their init_app, so this module imports no area: only in a round
+            # with no mail to send, at most every JOB_SECONDS, and never once asked to stop,
+            # so it never delays delivery or a clean stop.
+            if report.claimed == 0 and not should_stop() and time.monotonic() >= jobs_due:
+                for job in app.extensions.get("portal.worker_jobs", []):
+                    job(app)
+                jobs_due = time.monotonic() + JOB_SECONDS
         except sa.exc.SQLAlchemyError as error:
             # The database is restarting, failing over or unreachable: wait and try again
             # rather than exit. The round has already handed back what it had not tried; the
