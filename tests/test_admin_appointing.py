@@ -286,6 +286,7 @@ def test_removing_yourself_needs_a_tick(app, make):
     unticked = browser.post_form(own)
     assert unticked.status_code == 400
     assert "Confirm that you want to remove yourself" in unticked.get_data(as_text=True)
+    assert "<title>Error: Remove yourself" in unticked.get_data(as_text=True)
     assert admins_of(scheme) == {"first@act.gov.uk", "second@act.gov.uk"}
     removed = browser.post_form(own, {"confirm_self": "y"})
     assert removed.status_code == 303 and removed.headers["Location"].endswith("/dashboard")

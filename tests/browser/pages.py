@@ -700,6 +700,11 @@ def _admin_agreements(page, cast: Cast):
     return page.goto(f"/admin/schemes/{cast.scheme.slug}/agreements")
 
 
+def _administrators_with_errors(page, cast: Cast):
+    page.goto(f"/admin/schemes/{cast.scheme.slug}/administrators")
+    return submit(page, "Send the invitation")
+
+
 def _invitations_with_errors(page, cast: Cast):
     page.goto(f"/admin/schemes/{cast.scheme.slug}/invitations")
     return submit(page, "Check the list")
@@ -1101,6 +1106,8 @@ PAGES: list[Page] = [
     Page("admin-administrators",
          _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/administrators"),
          who="admin", personal=True, needs="admin.administrators"),
+    Page("admin-administrators-errors", _administrators_with_errors, who="admin", status=400,
+         personal=True, errors_of="admin-administrators", needs="admin.invite"),
     Page("admin-relationships", _admin_relationships, who="admin", personal=True,
          needs="admin.relationships"),
     Page("admin-attention", _admin_attention, who="admin", personal=True,

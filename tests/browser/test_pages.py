@@ -69,6 +69,7 @@ def test_page_is_accessible(spec, cast, tab, check_axe):
         title = TITLES[spec.name] = page.title()
         assert title.endswith(SUFFIX), where
         assert title.startswith("Error: ") == bool(spec.errors_of), f"{where}: {title}"
+        assert not title.startswith("Error: Error: "), f"{where}: {title}"
         assert page.locator("h1").count() == 1, f"{where}: not one h1"
         cache = response.header_value("cache-control") or ""
         if spec.personal:
