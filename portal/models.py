@@ -11,6 +11,7 @@ from portal.evaluations.models import (  # noqa: F401
     EvaluationReminder,
     EvaluationSignature,
     EvaluationSignoff,
+    EvaluationSignReminder,
 )
 from portal.mail.models import OutboxAttachment, OutboxMessage, WorkerHeartbeat  # noqa: F401
 from portal.mentors.models import MentorProfile, ProfileExpertise, ShortlistEntry  # noqa: F401

@@ -160,8 +160,10 @@ def contexts(scheme) -> Iterator[tuple[str, dict]]:
     # The evaluation both people sign (packs with signed_together).
     signoff = Thing(reference="EV-7KQ4-M2XD", number=2, signed_at=AT,
                     sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
-    yield "evaluation_sign", {**common, "signoff": signoff, "name": mentee.full_name,
-                              "other": mentor, "role": "mentee", "token": TOKEN, "days": 30}
+    for reminder in (False, True):
+        yield "evaluation_sign", {**common, "signoff": signoff, "name": mentee.full_name,
+                                  "other": mentor, "role": "mentee", "token": TOKEN, "days": 30,
+                                  "reminder": reminder, "remind_days": 7}
     for had_signed in (True, False):
         yield "evaluation_answers_changed", {**common, "signoff": signoff, "name": mentor.full_name,
                                              "changed_by": mentee, "had_signed": had_signed}

@@ -16,11 +16,17 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.agreements import canonical
-from portal.evaluations.models import Evaluation, EvaluationSignature, EvaluationSignoff
+from portal.evaluations import reminders
+from portal.evaluations.models import (
+    Evaluation,
+    EvaluationSignature,
+    EvaluationSignoff,
+    EvaluationSignReminder,
+)
 from portal.extensions import db
 from portal.relationships import queries as relationship_queries
 from tests.support.agreements import client_for, pdf_attachment, pdf_text
-from tests.support.overlap import hold_until_both_arrive
+from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
 
 T0 = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 MENTOR_Q = ["Which needs did you agree at the start, and how were they met?",
@@ -369,3 +375,76 @@ def test_the_dashboard_asks_each_person_to_sign_until_they_have(app, make, mailb
     assert task not in text(mentee.get("/dashboard"))
     mentor_task = f"Sign the evaluation of your mentoring with {relationship.mentee.full_name}"
     assert mentor_task in text(client_for(app, relationship.mentor).get("/dashboard"))
+
+
+# --- the one reminder to sign ----------------------------------------------------------------
+
+def remind(runner, when: dt.datetime) -> str:
+    with time_machine.travel(when, tick=False):
+        result = runner.invoke(args=["evaluations", "remind"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_one_reminder_to_sign_a_week_later_to_whoever_has_not_signed(app, make, mailbox,
+                                                                     runner):
+    relationship = ended_pair(app, make)
+    both_answered(app, relationship)
+    sign_by_link(app, mailbox, relationship.mentor)
+    first_link = sign_link(mailbox, relationship.mentee)
+    assert "we will remind you once" in mailbox.last(relationship.mentee.email,
+                                                     "evaluation_sign").body_text
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=6, hours=23))
+    assert "reminders to sign sent: 1" in remind(runner, T0 + dt.timedelta(days=7, hours=1))
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=8))
+    assert mailbox.count(relationship.mentor.email, "evaluation_sign") == 1  # signed: none
+    assert mailbox.count(relationship.mentee.email, "evaluation_sign") == 2
+    reminder = mailbox.last(relationship.mentee.email, "evaluation_sign")
+    assert reminder.subject.startswith("Reminder: ")
+    assert "This is the only reminder we will send." in reminder.body_text
+    # The reminder's own link signs, and the first one still works as well.
+    assert sign_link(mailbox, relationship.mentee) != first_link
+    with time_machine.travel(T0 + dt.timedelta(days=8), tick=False):
+        signed, _ = sign_by_link(app, mailbox, relationship.mentee)
+    assert signed.status_code == 303
+    [signoff] = signoffs(relationship)
+    assert signoff.signed_by_both
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=30))
+
+
+def test_a_changed_version_is_not_reminded_and_the_new_one_waits_its_own_week(
+        app, make, mailbox, runner):
+    relationship = ended_pair(app, make)
+    both_answered(app, relationship)
+    mentee_eval = evaluation_of(relationship, "mentee")
+    with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
+        assert client_for(app, relationship.mentee).post_form(
+            f"/evaluations/{mentee_eval.id}/change", {}).status_code == 303
+    # Version 1 is void and version 2 not made yet: nobody is asked to sign anything.
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=7, hours=1))
+    with time_machine.travel(T0 + dt.timedelta(days=4), tick=False):
+        assert answer(app, relationship.mentee, mentee_eval, MENTEE_A).status_code == 303
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=10, hours=23))
+    assert "reminders to sign sent: 2" in remind(runner, T0 + dt.timedelta(days=11, hours=1))
+    for person in (relationship.mentor, relationship.mentee):
+        reminder = mailbox.last(person.email, "evaluation_sign")
+        assert reminder.subject.startswith("Reminder: ") and "version 2" in reminder.body_text
+
+
+def test_no_reminder_once_the_link_has_run_out(app, make, mailbox, runner):
+    relationship = ended_pair(app, make)
+    both_answered(app, relationship)
+    # The sweep did not run for a long while: a link that no longer works is not chased.
+    assert "reminders to sign sent: 0" in remind(runner, T0 + dt.timedelta(days=45))
+    assert mailbox.count(relationship.mentee.email, "evaluation_sign") == 1
+
+
+def test_two_runs_at_once_remind_each_person_to_sign_once(app, make, mailbox, monkeypatch):
+    relationship = ended_pair(app, make)
+    both_answered(app, relationship)
+    hold_until_both_arrive(reminders, "lock", monkeypatch)
+    sweeps = run_twice_at_once(app, lambda: reminders.send_due(T0 + dt.timedelta(days=7, hours=1)))
+    assert sum(sweep.reminded_to_sign for sweep in sweeps) == 2
+    for person in (relationship.mentor, relationship.mentee):
+        assert mailbox.count(person.email, "evaluation_sign") == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSignReminder)) == 2

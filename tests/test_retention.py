@@ -15,7 +15,7 @@ from portal.agreements.models import Agreement, AgreementSignature, AgreementVer
 from portal.audit import AuditEvent
 from portal.calls.models import ApprovalState, LineManagerApproval
 from portal.db import utcnow
-from portal.evaluations.models import EvaluationSignature, EvaluationSignoff
+from portal.evaluations.models import EvaluationSignature, EvaluationSignoff, EvaluationSignReminder
 from portal.extensions import db
 from portal.mail.models import MessageState, OutboxAttachment, OutboxMessage
 from portal.relationships.models import Relationship, RelationshipState
@@ -86,6 +86,7 @@ def signed_evaluation(relationship, n: int) -> EvaluationSignoff:
     db.session.add(signoff)
     db.session.add(AuditEvent(subject_type="evaluation_signoff", subject_id=0, action="signed"))
     db.session.flush()
+    db.session.add(EvaluationSignReminder(signoff_id=signoff.id, party="mentee"))
     db.session.add(AuditEvent(subject_type="evaluation_signoff", subject_id=signoff.id,
                               action="signed", ip_address="192.0.2.7"))
     db.session.commit()
@@ -138,6 +139,8 @@ def test_signed_records_go_their_schemes_years_after_the_end_and_nothing_else(
     assert count(AuditEvent, AuditEvent.subject_type == "agreement",
                  AuditEvent.subject_id == due_id) == 0
     assert count(EvaluationSignoff, EvaluationSignoff.id == due_signoff_id) == 0
+    assert count(EvaluationSignReminder,
+                 EvaluationSignReminder.signoff_id == due_signoff_id) == 0
     assert count(AuditEvent, AuditEvent.subject_type == "evaluation_signoff",
                  AuditEvent.subject_id == due_signoff_id) == 0
     assert not verifies(app, due_reference, hashes[due_id])

@@ -15,10 +15,11 @@ evaluations_cli = AppGroup("evaluations", help="Evaluations of mentoring relatio
 @evaluations_cli.command("remind")
 def remind() -> None:
     """Open the evaluations due on review dates and after endings, and send the one reminder a
-    week after an evaluation opened to whoever has not answered it."""
+    week after an evaluation opened to whoever has not answered it, and a week after an
+    evaluation to sign together was made to whoever has not signed it."""
     sweep = reminders.send_due()
     click.echo(f"Evaluations opened: {sweep.opened}; evaluation reminders sent: "
-               f"{sweep.reminded}.")
+               f"{sweep.reminded}; reminders to sign sent: {sweep.reminded_to_sign}.")
 
 
 def register(app: Flask) -> None:

@@ -184,6 +184,21 @@ class EvaluationSignature(Base):
     __table_args__ = (sa.UniqueConstraint("signoff_id", "party"),)
 
 
+class EvaluationSignReminder(Base):
+    """The one reminder a person gets to sign a version of the evaluation both people sign,
+    a week after it was made: its unique key makes the sweep safe to run twice at once."""
+
+    __tablename__ = "evaluation_sign_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signoff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluation_signoff.id", ondelete="CASCADE"))
+    party: Mapped[str] = mapped_column(sa.String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("signoff_id", "party"),)
+
+
 class EvaluationReminder(Base):
     """The one reminder a person gets about an evaluation they have not answered: its unique
     key makes the sweep safe to run twice at once."""

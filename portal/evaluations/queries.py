@@ -20,6 +20,7 @@ from portal.evaluations.models import (
     EvaluationReminder,
     EvaluationSignature,
     EvaluationSignoff,
+    EvaluationSignReminder,
     EvaluationState,
 )
 from portal.extensions import db
@@ -136,6 +137,33 @@ def to_sign(user_id: int) -> list[Evaluation]:
                EvaluationSignoff.voided_at.is_(None), EvaluationSignoff.signed_at.is_(None),
                ~sa.exists(signed))
         .order_by(EvaluationSignoff.created_at, Evaluation.id)))
+
+
+def to_remind_to_sign(made_before: dt.datetime, made_after: dt.datetime) -> list[tuple[int, str]]:
+    """(version id, party) of each person who has not signed a version standing since before
+    ``made_before`` (and after ``made_after``, while its link still works), and has had no
+    reminder to sign it."""
+    found = []
+    for party in ("mentor", "mentee"):
+        signed = sa.select(EvaluationSignature.id).where(
+            EvaluationSignature.signoff_id == EvaluationSignoff.id,
+            EvaluationSignature.party == party)
+        reminded = sa.select(EvaluationSignReminder.id).where(
+            EvaluationSignReminder.signoff_id == EvaluationSignoff.id,
+            EvaluationSignReminder.party == party)
+        found += [(signoff_id, party) for signoff_id in db.session.scalars(
+            sa.select(EvaluationSignoff.id).where(
+                EvaluationSignoff.voided_at.is_(None), EvaluationSignoff.signed_at.is_(None),
+                EvaluationSignoff.created_at <= made_before,
+                EvaluationSignoff.created_at > made_after,
+                ~sa.exists(signed), ~sa.exists(reminded)))]
+    return sorted(found)
+
+
+def reminded_to_sign(signoff_id: int, party: str) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(
+        EvaluationSignReminder.signoff_id == signoff_id,
+        EvaluationSignReminder.party == party))) or False
 
 
 def get_signoff(signoff_id: int) -> EvaluationSignoff | None:

@@ -1,6 +1,8 @@
 """`flask evaluations remind`: opens the evaluations a pack asks for along the way (on the
-agreement's review date where it says at_midpoint, and follow_up_months after the end), and
-sends the one reminder, a week after an evaluation opened, to whoever has not answered it.
+agreement's review date where it says at_midpoint, and follow_up_months after the end), sends
+the one reminder, a week after an evaluation opened, to whoever has not answered it, and, where
+both people sign the evaluation, the one reminder to sign, a week after a version was made, to
+whoever has not signed it.
 
 Safe to run as often as you like, and twice at once: each opening takes the relationship's lock
 and finds the rows already there (or fails on their unique key and sends nothing); each reminder
@@ -19,8 +21,15 @@ import sqlalchemy as sa
 from portal import audit
 from portal.agreements.canonical import add_months
 from portal.db import commit_first, utcnow
-from portal.evaluations import opening, queries
-from portal.evaluations.models import EvaluationKind, EvaluationReminder, EvaluationState, settings
+from portal.evaluations import links, opening, queries, signing
+from portal.evaluations.models import (
+    EvaluationKind,
+    EvaluationReminder,
+    EvaluationSignoff,
+    EvaluationSignReminder,
+    EvaluationState,
+    settings,
+)
 from portal.extensions import db
 from portal.relationships import queries as relationship_queries
 from portal.relationships.check_ins import agreed_dates
@@ -38,6 +47,7 @@ FOLLOW_UP_REACH = dt.timedelta(days=24 * 31 + 90)
 class Sweep:
     opened: int = 0
     reminded: int = 0
+    reminded_to_sign: int = 0
 
 
 def due_day(relationship: Relationship, kind: EvaluationKind, agreement=None) -> dt.date | None:
@@ -84,6 +94,11 @@ def send_due(now: dt.datetime | None = None) -> Sweep:
     db.session.rollback()
     for evaluation_id in remind:
         sweep.reminded += _remind(evaluation_id, now)
+    to_sign = queries.to_remind_to_sign(now - signing.REMIND_TO_SIGN_AFTER,
+                                        now - dt.timedelta(days=links.sign_link_days()))
+    db.session.rollback()
+    for signoff_id, party in to_sign:
+        sweep.reminded_to_sign += _remind_to_sign(signoff_id, party, now)
     return sweep
 
 
@@ -101,6 +116,31 @@ def _open(relationship_id: int, kind: EvaluationKind, now: dt.datetime, on: dt.d
         db.session.rollback()  # another run opened them a moment ago
         return 0
     return len(opened)
+
+
+def _remind_to_sign(signoff_id: int, party: str, now: dt.datetime) -> int:
+    """The one reminder to sign a version, under the relationship's lock like signing itself:
+    a signature or a change of answers at the same moment is either seen (no reminder) or comes
+    after it."""
+    found = queries.get_signoff(signoff_id)
+    if found is None:
+        db.session.rollback()
+        return 0
+    relationship_id = found.relationship_id
+    db.session.rollback()  # ends the read, so the lock starts the transaction
+    relationship = lock(relationship_id)
+    signoff = db.session.get(EvaluationSignoff, signoff_id, populate_existing=True)
+    if (signoff is None or signoff.voided_at is not None or signoff.signed_at is not None
+            or signoff.signature_of(party) is not None
+            or now < signoff.created_at + signing.REMIND_TO_SIGN_AFTER
+            or queries.reminded_to_sign(signoff_id, party)):
+        db.session.rollback()  # signed, changed, or reminded by another run a moment ago
+        return 0
+    db.session.add(EvaluationSignReminder(signoff_id=signoff.id, party=party, sent_at=now))
+    audit.record(db.session, "evaluation_signoff", signoff.id, "reminded_to_sign", party=party,
+                 version=signoff.number)
+    signing.queue_sign_request(relationship, signoff, party, reminder=True)
+    return 1 if commit_first(db.session) else 0
 
 
 def _remind(evaluation_id: int, now: dt.datetime) -> int:

@@ -17,6 +17,8 @@ moment happen one after the other.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort
 
 from portal import audit, mail
@@ -39,6 +41,9 @@ from portal.mail import Attachment
 from portal.relationships import queries as relationship_queries
 from portal.relationships.models import Relationship
 from portal.templating import format_date
+
+#: The one reminder to sign goes this long after a version was made, to whoever has not signed.
+REMIND_TO_SIGN_AFTER = dt.timedelta(days=7)
 
 
 def signs_together(evaluation: Evaluation) -> bool:
@@ -73,12 +78,19 @@ def prepare(relationship: Relationship) -> EvaluationSignoff | None:
                  relationship_id=relationship.id, reference=reference, version=number,
                  sha256=signoff.sha256)
     for party in ("mentor", "mentee"):
-        person = relationship.mentor if party == "mentor" else relationship.mentee
-        other = relationship.mentee if party == "mentor" else relationship.mentor
-        mail.queue(person.email, "evaluation_sign", scheme=relationship.scheme,
-                   signoff=signoff, name=person.full_name, other=other, role=party,
-                   token=links.make_sign_link(signoff, person), days=links.sign_link_days())
+        queue_sign_request(relationship, signoff, party)
     return signoff
+
+
+def queue_sign_request(relationship: Relationship, signoff: EvaluationSignoff, party: str, *,
+                       reminder: bool = False) -> None:
+    """Email one person their link to sign this version (first, or as the one reminder)."""
+    person = relationship.mentor if party == "mentor" else relationship.mentee
+    other = relationship.mentee if party == "mentor" else relationship.mentor
+    mail.queue(person.email, "evaluation_sign", scheme=relationship.scheme, signoff=signoff,
+               name=person.full_name, other=other, role=party, reminder=reminder,
+               token=links.make_sign_link(signoff, person), days=links.sign_link_days(),
+               remind_days=REMIND_TO_SIGN_AFTER.days)
 
 
 def sign(signoff_id: int, user: User, *, shown_sha256: str, typed_name: str, confirmed: bool,

@@ -46,7 +46,11 @@ from portal.audit import AuditEvent
 from portal.calls.models import LineManagerApproval
 from portal.db import commit_first, utcnow
 from portal.errors import DomainError
-from portal.evaluations.models import EvaluationSignature, EvaluationSignoff
+from portal.evaluations.models import (
+    EvaluationSignature,
+    EvaluationSignoff,
+    EvaluationSignReminder,
+)
 from portal.extensions import db
 from portal.mail.models import OutboxAttachment, OutboxMessage
 from portal.personal_data import erasure
@@ -144,6 +148,7 @@ def _delete_agreements(ids: list[int], tally: Tally) -> None:
 def _delete_signoffs(ids: list[int], tally: Tally) -> None:
     tally.evaluation_signatures += _count(
         sa.delete(EvaluationSignature).where(EvaluationSignature.signoff_id.in_(ids)))
+    _count(sa.delete(EvaluationSignReminder).where(EvaluationSignReminder.signoff_id.in_(ids)))
     tally.audit_events += _count(sa.delete(AuditEvent).where(
         AuditEvent.subject_type == "evaluation_signoff", AuditEvent.subject_id.in_(ids)))
     tally.signed_evaluations += _count(
