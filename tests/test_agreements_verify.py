@@ -32,7 +32,7 @@ def test_verify_accepts_the_signed_hash_and_refuses_any_other(app, make, mailbox
     agreement = signed(app, make, mailbox)
     version = agreement.signed_version
     browser = client_for(app)
-    assert "Check a signed agreement" in browser.get("/verify").get_data(as_text=True)
+    assert "Check a signed document" in browser.get("/verify").get_data(as_text=True)
     spaced = " ".join(version.sha256[i:i + 8] for i in range(0, 64, 8))
     ok = check(browser, agreement.reference.replace("-", "").lower(), spaced)
     html = ok.get_data(as_text=True)
