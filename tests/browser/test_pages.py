@@ -138,3 +138,9 @@ def test_every_page_is_accessible_on_a_320_pixel_phone(spec, cast, phone_tab, ch
     fits = page.evaluate("() => document.documentElement.scrollWidth"
                          " <= document.documentElement.clientWidth")
     assert fits, f"{spec.name} scrolls sideways"
+    # Nor does any table inside its own box (templates/_table.html stacks them), and each box
+    # is a named region.
+    wide = page.evaluate("() => [...document.querySelectorAll('.portal-table-wrap')]"
+                         ".filter(w => w.scrollWidth > w.clientWidth + 1 || !w.ariaLabel)"
+                         ".map(w => `${w.ariaLabel}: ${w.scrollWidth} px`)")
+    assert not wide, f"{spec.name}: tables too wide or unnamed at 320 px: {wide}"
