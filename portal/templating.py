@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup, escape
 
 from portal.forms import DayMonthYear
 from portal.mail.outbox import text_to_html
@@ -120,6 +121,86 @@ class _Globals(ChainMap):
         return False
 
 
+class Varies:
+    """A text that changes between calls of a component's macro made through ``reuse``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class reuse:  # noqa: N801  (a template global, named as it reads in a template)
+    """A GOV.UK Frontend macro called once for many components of the same shape, its output
+    reused: for 20 search results, the summary list's macro runs once (per set of rows) rather
+    than 20 times, the costliest part of the page.
+
+        {% set summary = reuse(govukSummaryList) %}
+        {{ summary({"rows": [{"key": {"text": "Grade"}, "value": {"text": varies(grade)}}]}) }}
+
+    The macro is called with a numbered marker in place of each ``varies`` text, and its
+    output is kept, split at the markers, for parameters of that shape; each call then puts its own
+    texts, escaped, where the markers were. That is the macro's own output whenever the macro
+    only copies the text into the page (as the summary list's values and a button's label and
+    id, which it writes with ``{{ }}``, ``trim`` and ``indent``): texts it might treat
+    differently (empty, or with spaces at an end, a line break, or characters that would be
+    escaped unless they are already markup) go to the macro itself instead. Make one per page
+    render: it keeps nothing beyond it."""
+
+    #: Text number i is marked "\ue000i\ue001": private-use characters no text is expected to hold.
+    _MARKED = re.compile("\ue000([0-9]+)\ue001")
+
+    def __init__(self, macro) -> None:
+        self.macro = macro
+        self.shapes: dict[str, list] = {}
+
+    def __call__(self, params: dict) -> Markup:
+        texts: list = []
+        marked = self._mark(params, texts)
+        if not all(self._plain(text) for text in texts):
+            return Markup(self.macro(self._unmark(params)))
+        shape = repr(marked)
+        pieces = self.shapes.get(shape)
+        if pieces is None:
+            # [html, number, html, number, ..., html]: the numbers say which text goes there.
+            pieces = self._MARKED.split(str(self.macro(marked)))
+            pieces[1::2] = [int(number) for number in pieces[1::2]]
+            self.shapes[shape] = pieces
+        out = [pieces[0]]
+        for at in range(1, len(pieces), 2):
+            out.append(escape(texts[pieces[at]]))
+            out.append(pieces[at + 1])
+        return Markup("".join(out))
+
+    @classmethod
+    def _plain(cls, text) -> bool:
+        if not isinstance(text, str):
+            return text is not None and not isinstance(text, bool | dict | list | tuple)
+        return (text != "" and text == text.strip() and "\n" not in text
+                and "\ue000" not in text and (isinstance(text, Markup) or escape(text) == text))
+
+    @classmethod
+    def _mark(cls, value, texts: list):
+        if isinstance(value, Varies):
+            texts.append(value.value)
+            return f"\ue000{len(texts) - 1}\ue001"
+        if isinstance(value, dict):
+            return {key: cls._mark(item, texts) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [cls._mark(item, texts) for item in value]
+        return value
+
+    @classmethod
+    def _unmark(cls, value):
+        if isinstance(value, Varies):
+            return value.value
+        if isinstance(value, dict):
+            return {key: cls._unmark(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [cls._unmark(item) for item in value]
+        return value
+
+
 def init_app(app: Flask) -> None:
     # The portal's own templates first, then GOV.UK Frontend's macros and the WTForms widgets
     # that render fields with them, each under its package's name.
@@ -133,6 +214,8 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_global(form_errors)
     app.add_template_global(date_example)
+    app.add_template_global(reuse)
+    app.add_template_global(Varies, "varies")
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["clock"] = format_clock
