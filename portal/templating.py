@@ -201,6 +201,33 @@ class reuse:  # noqa: N801  (a template global, named as it reads in a template)
         return value
 
 
+#: How many pieces ``kept`` holds for an app before it starts again.
+KEPT_PIECES = 256
+
+
+def kept(key, caller) -> Markup:
+    """A piece of a page rendered once and kept for the next pages that render it with the
+    same ``key``, which must hold everything the piece shows that can change (a form's values,
+    errors and choices: see QueryForm.rendering_key). For pieces that cost much to render and
+    repeat, such as the search page's filters, the same on most searches. In a template:
+
+        {% call kept(("search filters", form.rendering_key("sector", "format"))) %}...{% endcall %}
+
+    Kept per app, at most KEPT_PIECES of them; nothing is kept while templates reload on
+    change (development), so an edited template shows at once."""
+    app = current_app._get_current_object()
+    if app.jinja_env.auto_reload:
+        return caller()
+    pieces = app.extensions.setdefault("portal.kept", {})
+    html = pieces.get(key)
+    if html is None:
+        html = caller()
+        if len(pieces) >= KEPT_PIECES:
+            pieces.clear()
+        pieces[key] = html
+    return html
+
+
 def init_app(app: Flask) -> None:
     # The portal's own templates first, then GOV.UK Frontend's macros and the WTForms widgets
     # that render fields with them, each under its package's name.
@@ -215,6 +242,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(form_errors)
     app.add_template_global(date_example)
     app.add_template_global(reuse)
+    app.add_template_global(kept)
     app.add_template_global(Varies, "varies")
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
