@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.forms import DayMonthYear
 from portal.mail.outbox import text_to_html
@@ -139,65 +139,73 @@ class reuse:  # noqa: N801  (a template global, named as it reads in a template)
         {{ summary({"rows": [{"key": {"text": "Grade"}, "value": {"text": varies(grade)}}]}) }}
 
     The macro is called with a numbered marker in place of each ``varies`` text, and its
-    output is kept, split at the markers, for parameters of that shape; each call then puts its own
-    texts, escaped, where the markers were. That is the macro's own output whenever the macro
-    only copies the text into the page (as the summary list's values and a button's label and
-    id, which it writes with ``{{ }}``, ``trim`` and ``indent``): texts it might treat
-    differently (empty, or with spaces at an end, a line break, or characters that would be
-    escaped unless they are already markup) go to the macro itself instead. Make one per page
-    render: it keeps nothing beyond it."""
+    output is kept, split at the markers, for parameters of that shape; each call then puts its
+    own texts where the markers were. That is the macro's own output whenever the macro only
+    copies the text into the page (as the summary list's values and a button's label and id,
+    which it writes with ``{{ }}``, ``trim`` and ``indent``): texts it might treat differently
+    (not a string, empty, with spaces at an end or a line break, or with characters that
+    escaping would change unless they are already markup) go to the macro itself instead. Make
+    one per page render: it keeps nothing beyond it."""
 
     #: Text number i is marked "\ue000i\ue001": private-use characters no text is expected to hold.
     _MARKED = re.compile("\ue000([0-9]+)\ue001")
+    #: What makes a text unsafe to put in place of a marker: markup keeps its characters.
+    _UNSAFE = re.compile("[<>&'\"\n\ue000]|^\\s|\\s$")
+    _UNSAFE_MARKUP = re.compile("[\n\ue000]|^\\s|\\s$")
 
     def __init__(self, macro) -> None:
         self.macro = macro
-        self.shapes: dict[str, list] = {}
+        self.shapes: dict[tuple, list] = {}
 
     def __call__(self, params: dict) -> Markup:
         texts: list = []
-        marked = self._mark(params, texts)
-        if not all(self._plain(text) for text in texts):
-            return Markup(self.macro(self._unmark(params)))
-        shape = repr(marked)
-        pieces = self.shapes.get(shape)
+        shape = self._shape(params, texts)
+        for text in texts:
+            if (type(text) is not str and type(text) is not Markup) or not text or (
+                    (self._UNSAFE_MARKUP if type(text) is Markup else self._UNSAFE).search(text)):
+                return Markup(self.macro(self._marked(params, None)))
+        try:
+            pieces = self.shapes.get(shape)
+        except TypeError:  # a value that cannot be a key
+            return Markup(self.macro(self._marked(params, None)))
         if pieces is None:
             # [html, number, html, number, ..., html]: the numbers say which text goes there.
-            pieces = self._MARKED.split(str(self.macro(marked)))
+            pieces = self._MARKED.split(str(self.macro(self._marked(params, [0]))))
             pieces[1::2] = [int(number) for number in pieces[1::2]]
             self.shapes[shape] = pieces
         out = [pieces[0]]
         for at in range(1, len(pieces), 2):
-            out.append(escape(texts[pieces[at]]))
+            out.append(texts[pieces[at]])
             out.append(pieces[at + 1])
         return Markup("".join(out))
 
     @classmethod
-    def _plain(cls, text) -> bool:
-        if not isinstance(text, str):
-            return text is not None and not isinstance(text, bool | dict | list | tuple)
-        return (text != "" and text == text.strip() and "\n" not in text
-                and "\ue000" not in text and (isinstance(text, Markup) or escape(text) == text))
-
-    @classmethod
-    def _mark(cls, value, texts: list):
-        if isinstance(value, Varies):
+    def _shape(cls, value, texts: list):
+        """A key for the parameters with their ``varies`` texts left out (those go to texts)."""
+        kind = type(value)
+        if kind is Varies:
             texts.append(value.value)
-            return f"\ue000{len(texts) - 1}\ue001"
-        if isinstance(value, dict):
-            return {key: cls._mark(item, texts) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [cls._mark(item, texts) for item in value]
-        return value
+            return Varies
+        if kind is dict:
+            return (dict, *[(key, cls._shape(item, texts)) for key, item in value.items()])
+        if kind is list or kind is tuple:
+            return (list, *[cls._shape(item, texts) for item in value])
+        return kind, value  # the kind too: Markup("a") == "a", True == 1
 
     @classmethod
-    def _unmark(cls, value):
-        if isinstance(value, Varies):
-            return value.value
-        if isinstance(value, dict):
-            return {key: cls._unmark(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [cls._unmark(item) for item in value]
+    def _marked(cls, value, number: list | None):
+        """The parameters with each ``varies`` text marked (number: the next marker's), or
+        the texts themselves (number None)."""
+        kind = type(value)
+        if kind is Varies:
+            if number is None:
+                return value.value
+            number[0] += 1
+            return f"\ue000{number[0] - 1}\ue001"
+        if kind is dict:
+            return {key: cls._marked(item, number) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [cls._marked(item, number) for item in value]
         return value
 
 
