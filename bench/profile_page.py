@@ -4,21 +4,27 @@
     .venv/bin/python bench/profile_page.py "mentee dashboard" --size 1000 --top 40
     .venv/bin/python bench/profile_page.py search --size 100000 --path "/search?q=leadership"
     .venv/bin/python bench/profile_page.py search --size 100000 --split --rounds 4
+    .venv/bin/python bench/profile_page.py search --size 100000 --save bench/out/search-html
+    .venv/bin/python bench/profile_page.py search --size 100000 --compare bench/out/search-html
 
 For a scenario of bench/scenarios.py (or one --path), it builds or reuses the size's database,
 makes the app as the benchmark serves it (production settings), and sends each of the
 scenario's paths through Flask's test client with the same cookie the load generator sends.
 It prints the median time and statements per request, the slowest paths, and the functions
 that took the time. Use it to find what to make faster; use `make bench` to measure it.
+--save keeps each path's page (its CSRF token and clock blanked) in a folder; --compare checks
+a change against them: one meant only to make a page cheaper must show the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import io
 import os
 import pstats
+import re
 import secrets
 import statistics
 import sys
@@ -49,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", action="store_true",
                         help="no profiler: CPU per request, split into rendering templates, "
                         "the database driver and the rest")
+    parser.add_argument("--save", metavar="FOLDER", type=Path,
+                        help="no profiler: keep each path's page in FOLDER (token, clock blanked)")
+    parser.add_argument("--compare", metavar="FOLDER", type=Path,
+                        help="no profiler: check each path's page against those --save kept")
     args = parser.parse_args(argv)
 
     by_name = {s.name: s for s in scenarios.SCENARIOS}
@@ -87,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} answered {response.status_code}", file=sys.stderr)
             return 1
 
+    if args.save or args.compare:
+        return _pages(args, paths, client, headers)
     if args.split:
         return _split(args, scenario, dataset, paths, client, headers, engine)
 
@@ -150,18 +162,46 @@ def _split(args, scenario, dataset, paths, client, headers, engine) -> int:
     flask.templating._render = timed_render
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
-    requests = 0
-    started = time.process_time()
+    each: list[float] = []
     for _ in range(args.rounds):
         for path in paths:
+            started = time.process_time()
             client.get(path, headers=headers)
-            requests += 1
-    total = (time.process_time() - started) / requests * 1000
+            each.append(time.process_time() - started)
+    requests = len(each)
+    total = sum(each) / requests * 1000
     templates, driver = (spent[k] / requests * 1000 for k in ("templates", "driver"))
     print(f"{scenario.name} at {args.size:,} profiles ({dataset.backend}), {requests} requests "
-          f"in process: {total:.2f} ms of CPU per request; templates {templates:.2f}, "
+          f"in process: {total:.2f} ms of CPU per request (median "
+          f"{statistics.median(each) * 1000:.2f}); templates {templates:.2f}, "
           f"database driver {driver:.2f}, the rest {total - templates - driver:.2f}")
     return 0
+
+
+#: The parts of a page that differ between two requests for the same thing: the CSRF token and
+#: the seconds left of the session.
+_TOKEN = re.compile(rb'(name="csrf_token" value="|"X-CSRFToken": "|seconds-left=")[^"]*"')
+
+
+def _pages(args, paths, client, headers) -> int:
+    """Keep (--save) or check (--compare) each path's page, its CSRF token and clock blanked."""
+    folder = args.save or args.compare
+    folder.mkdir(parents=True, exist_ok=True)
+    differ = []
+    for path in paths:
+        page = _TOKEN.sub(rb'\1"', client.get(path, headers=headers).get_data())
+        kept = folder / (hashlib.sha256(path.encode()).hexdigest()[:16] + ".html")
+        if args.save:
+            kept.write_bytes(page)
+        elif not kept.exists() or kept.read_bytes() != page:
+            differ.append(path)
+    if args.save:
+        print(f"kept {len(paths)} pages in {folder}")
+        return 0
+    for path in differ:
+        print(f"differs: {path}")
+    print(f"{len(paths) - len(differ)} of {len(paths)} pages are the same as those kept")
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":

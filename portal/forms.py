@@ -250,6 +250,14 @@ class QueryForm(Form):
 
     Meta = _CleanMeta
 
+    def rendering_key(self, *names: str) -> str:
+        """What the named fields' HTML depends on that can change from one request to the
+        next (what was sent, the values, the errors, the choices), as a key for templating.kept:
+        labels, hints and widgets are the form class's own."""
+        return repr([(name, field.raw_data, field.data, field.errors,
+                      getattr(field, "choices", None))
+                     for name in names for field in (self[name],)])
+
 
 class ConfirmForm(PortalForm):
     """Only a button and the CSRF token: the POST behind a page that asks "are you sure?"."""

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from portal.forms import DayMonthYear
 from portal.mail.outbox import text_to_html
@@ -120,6 +121,121 @@ class _Globals(ChainMap):
         return False
 
 
+class Varies:
+    """A text that changes between calls of a component's macro made through ``reuse``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class reuse:  # noqa: N801  (a template global, named as it reads in a template)
+    """A GOV.UK Frontend macro called once for many components of the same shape, its output
+    reused: for 20 search results, the summary list's macro runs once (per set of rows) rather
+    than 20 times, the costliest part of the page.
+
+        {% set summary = reuse(govukSummaryList) %}
+        {{ summary({"rows": [{"key": {"text": "Grade"}, "value": {"text": varies(grade)}}]}) }}
+
+    The macro is called with a numbered marker in place of each ``varies`` text, and its
+    output is kept, split at the markers, for parameters of that shape; each call then puts its
+    own texts where the markers were. That is the macro's own output whenever the macro only
+    copies the text into the page (as the summary list's values and a button's label and id,
+    which it writes with ``{{ }}``, ``trim`` and ``indent``): texts it might treat differently
+    (not a string, empty, with spaces at an end or a line break, or with characters that
+    escaping would change unless they are already markup) go to the macro itself instead. Make
+    one per page render: it keeps nothing beyond it."""
+
+    #: Text number i is marked "\ue000i\ue001": private-use characters no text is expected to hold.
+    _MARKED = re.compile("\ue000([0-9]+)\ue001")
+    #: What makes a text unsafe to put in place of a marker: markup keeps its characters.
+    _UNSAFE = re.compile("[<>&'\"\n\ue000]|^\\s|\\s$")
+    _UNSAFE_MARKUP = re.compile("[\n\ue000]|^\\s|\\s$")
+
+    def __init__(self, macro) -> None:
+        self.macro = macro
+        self.shapes: dict[tuple, list] = {}
+
+    def __call__(self, params: dict) -> Markup:
+        texts: list = []
+        shape = self._shape(params, texts)
+        for text in texts:
+            if (type(text) is not str and type(text) is not Markup) or not text or (
+                    (self._UNSAFE_MARKUP if type(text) is Markup else self._UNSAFE).search(text)):
+                return Markup(self.macro(self._marked(params, None)))
+        try:
+            pieces = self.shapes.get(shape)
+        except TypeError:  # a value that cannot be a key
+            return Markup(self.macro(self._marked(params, None)))
+        if pieces is None:
+            # [html, number, html, number, ..., html]: the numbers say which text goes there.
+            pieces = self._MARKED.split(str(self.macro(self._marked(params, [0]))))
+            pieces[1::2] = [int(number) for number in pieces[1::2]]
+            self.shapes[shape] = pieces
+        out = [pieces[0]]
+        for at in range(1, len(pieces), 2):
+            out.append(texts[pieces[at]])
+            out.append(pieces[at + 1])
+        return Markup("".join(out))
+
+    @classmethod
+    def _shape(cls, value, texts: list):
+        """A key for the parameters with their ``varies`` texts left out (those go to texts)."""
+        kind = type(value)
+        if kind is Varies:
+            texts.append(value.value)
+            return Varies
+        if kind is dict:
+            return (dict, *[(key, cls._shape(item, texts)) for key, item in value.items()])
+        if kind is list or kind is tuple:
+            return (list, *[cls._shape(item, texts) for item in value])
+        return kind, value  # the kind too: Markup("a") == "a", True == 1
+
+    @classmethod
+    def _marked(cls, value, number: list | None):
+        """The parameters with each ``varies`` text marked (number: the next marker's), or
+        the texts themselves (number None)."""
+        kind = type(value)
+        if kind is Varies:
+            if number is None:
+                return value.value
+            number[0] += 1
+            return f"\ue000{number[0] - 1}\ue001"
+        if kind is dict:
+            return {key: cls._marked(item, number) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [cls._marked(item, number) for item in value]
+        return value
+
+
+#: How many pieces ``kept`` holds for an app before it starts again.
+KEPT_PIECES = 256
+
+
+def kept(key, caller) -> Markup:
+    """A piece of a page rendered once and kept for the next pages that render it with the
+    same ``key``, which must hold everything the piece shows that can change (a form's values,
+    errors and choices: see QueryForm.rendering_key). For pieces that cost much to render and
+    repeat, such as the search page's filters, the same on most searches. In a template:
+
+        {% call kept(("search filters", form.rendering_key("sector", "format"))) %}...{% endcall %}
+
+    Kept per app, at most KEPT_PIECES of them; nothing is kept while templates reload on
+    change (development), so an edited template shows at once."""
+    app = current_app._get_current_object()
+    if app.jinja_env.auto_reload:
+        return caller()
+    pieces = app.extensions.setdefault("portal.kept", {})
+    html = pieces.get(key)
+    if html is None:
+        html = caller()
+        if len(pieces) >= KEPT_PIECES:
+            pieces.clear()
+        pieces[key] = html
+    return html
+
+
 def init_app(app: Flask) -> None:
     # The portal's own templates first, then GOV.UK Frontend's macros and the WTForms widgets
     # that render fields with them, each under its package's name.
@@ -133,6 +249,9 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_global(form_errors)
     app.add_template_global(date_example)
+    app.add_template_global(reuse)
+    app.add_template_global(kept)
+    app.add_template_global(Varies, "varies")
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["clock"] = format_clock

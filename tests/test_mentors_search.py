@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from portal.accounts.models import Membership, Role
 from portal.extensions import db
@@ -593,3 +595,72 @@ def test_nothing_found_offers_each_filter_to_drop_and_the_expertise_to_browse(
     browse = re.search(r'id="search-expertise">(.*?)</ul>', text, re.S).group(1)
     assert re.findall(r">([^<]+)</a>", browse) == sorted(AREAS)
     assert names(client.get("/search?expertise=Finance")) == ["Only Mentor"]
+
+
+# --- the cards and filters are what GOV.UK Frontend's macros write ------------------------------
+
+_CARD_PARTS = """{% import "mentors/_macros.html" as m %}
+{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}
+{% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}
+{% set facts = [{"key": {"text": "Sector"}, "value": {"text": m.sector(profile.sector)}}] %}
+{% if profile.grade %}{% do facts.append({"key": {"text": "Grade or level"}, "value": {"text": profile.grade}}) %}{% endif %}
+{% if profile.expertise %}{% do facts.append({"key": {"text": "Expertise"}, "value": {"text": profile.expertise|join(', ')}}) %}{% endif %}
+{% set meet %}{{ m.meeting(profile.meeting_format) }}{% if profile.location %}, {{ profile.location }}{% endif %}{% endset %}
+{% do facts.append({"key": {"text": "Can meet"}, "value": {"text": meet}}) %}
+{{ govukSummaryList({"rows": facts, "classes": "govuk-summary-list--no-border govuk-!-font-size-16 govuk-!-margin-bottom-2"}) }}
+\x00{{ govukButton({"html": label, "classes": "govuk-button--secondary govuk-!-margin-bottom-4", "id": "shortlist-" ~ profile.id}) }}"""  # noqa: E501
+
+
+def test_each_card_is_what_the_govuk_macros_write_for_its_own_mentor(app, client, make, scheme,
+                                                                     mentee):
+    # The page calls each component's macro once and reuses its output (templating.reuse):
+    # every card must still hold exactly what the macro writes for that mentor, including
+    # texts that need escaping, which reuse leaves to the macro.
+    made = [make.mentor(scheme, name=name, job_title="Finance officer", grade=grade,
+                        expertise=expertise, location=location)
+            for name, grade, expertise, location in [
+                ("Ann Plain", "Grade 7", ["Finance"], "Hertford"),
+                ("Bea O'Brien", "SEO & G7", ["Finance", "Leadership"], "St Albans"),
+                ("Cal <Angle>", "", ["Finance"], "Ware & Hoddesdon"),
+                ("Dee Plain", "Band 8a", ["Finance", "Planning policy"], ""),
+            ]]
+    client.post_form(f"/shortlist/{made[1].id}/add", {"next": "/search"})
+    text = client.get("/search?q=finance").get_data(as_text=True)
+    assert sorted(names_in(text)) == sorted(p.display_name for p in made)
+    with app.test_request_context():
+        for profile in made:
+            db.session.refresh(profile)
+            verb, where = ("Remove", "from") if profile.id == made[1].id else ("Add", "to")
+            label = Markup('{}<span class="govuk-visually-hidden"> {}</span> {} shortlist').format(
+                Markup(verb), profile.display_name, Markup(where))
+            summary, button = app.jinja_env.from_string(_CARD_PARTS).render(
+                profile=profile, label=label).split("\x00")
+            assert summary.strip() in text, profile.display_name
+            assert button.strip() in text, profile.display_name
+
+
+def names_in(text: str) -> list[str]:
+    return [html.unescape(n) for n in re.findall(
+        r'<h3 class="govuk-heading-m"><a class="govuk-link" href="/mentors/\d+">([^<]+)</a></h3>',
+        text)]
+
+
+def test_the_filters_show_what_each_search_chose_and_the_schemes_areas_now(client, make, scheme,
+                                                                           mentee):
+    # The filters' HTML is kept between pages with the same values (templating.kept).
+    def checked(text: str) -> list[str]:
+        return re.findall(r'name="expertise" type="checkbox" value="([^"]+)" checked', text)
+
+    make.mentor(scheme, expertise=["Finance"])
+    assert checked(client.get("/search?expertise=Finance").get_data(as_text=True)) == ["Finance"]
+    assert checked(client.get("/search").get_data(as_text=True)) == []
+    both = client.get("/search?expertise=Finance&expertise=Leadership").get_data(as_text=True)
+    assert checked(both) == ["Finance", "Leadership"]
+    public = client.get("/search?expertise=Finance&sector=public").get_data(as_text=True)
+    assert 'value="public" selected' in public and checked(public) == ["Finance"]
+    assert 'value="public" selected' not in client.get("/search?expertise=Finance").get_data(
+        as_text=True)
+    scheme.expertise_areas = [*AREAS, "Housing"]
+    db.session.commit()
+    text = client.get("/search?expertise=Finance").get_data(as_text=True)
+    assert 'value="Housing"' in text and checked(text) == ["Finance"]
