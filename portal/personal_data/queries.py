@@ -26,6 +26,7 @@ from portal.agreements.models import Agreement
 from portal.audit import AuditEvent
 from portal.calls.models import ChemistryCall, LineManagerApproval
 from portal.drafts import FormDraft
+from portal.equality.models import EqualityDone
 from portal.evaluations.models import Evaluation, EvaluationSignoff
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
@@ -33,6 +34,7 @@ from portal.mentors.models import MentorProfile, ShortlistEntry
 from portal.personal_data.models import DataExport, ExportState
 from portal.redaction import TOKEN
 from portal.relationships.models import ActionItem, CheckIn, MentoringSession, Relationship
+from portal.schemes.models import Scheme
 
 # --- a person's downloads --------------------------------------------------------------------
 
@@ -216,6 +218,17 @@ def collect(user: User) -> tuple[dict[str, list[dict[str, Any]]], dict[str, byte
         # verbs, and is needed only for the PDF.
         from portal.evaluations import signing
         files[f"evaluations/{signing.filename(signoff)}"] = signing.attachment(signoff).data
+
+    # Only the fact: the answers themselves are kept as counts that nothing ties to anyone.
+    kinds["equality_monitoring"] = [
+        {"scheme": scheme_name, "what_we_hold": (
+            "You answered the equality monitoring questions; your answers are stored only as "
+            "anonymous counts, which cannot be linked back to you" if answered else
+            "You chose not to answer the equality monitoring questions")}
+        for scheme_name, answered in db.session.execute(
+            sa.select(Scheme.name, EqualityDone.answered)
+            .join(Scheme, Scheme.id == EqualityDone.scheme_id)
+            .where(EqualityDone.user_id == uid).order_by(Scheme.name))]
 
     kinds["activity"] = [
         {**_row(event, "at", "subject_type", "subject_id", "action", "ip_address"),
