@@ -7,7 +7,7 @@ from portal.dashboard import panel
 from portal.equality import queries
 
 
-@panel(38)
+@panel(60)
 def equality_panel(user):
     """Mentors and mentees of schemes that ask: a link to each scheme's questions, marked
     optional, until they answer or say no thanks."""
