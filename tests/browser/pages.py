@@ -206,7 +206,7 @@ class Cast:
     @cached_property
     def other_profile(self):
         """A second published mentor, for a request form nobody has used yet."""
-        return self.make.mentor(self.scheme, email="annie.easley@testborough.gov.uk",
+        return self.make.mentor(self.scheme, email="fairness.answered@testborough.gov.uk",
                                 name="Annie Easley", expertise=["Leadership"],
                                 job_title="Head of planning", organisation="Eastshire Council")
 
@@ -496,10 +496,10 @@ class Cast:
                            "hint": "Do not count anything you do as part of your paid work.",
                            "options": ["No", "Yes"]}]})
         admin = self.make.admin(scheme, email="fairness.admin@testborough.gov.uk")
-        fresh = self.make.mentee(scheme, email="mae.jemison@testborough.gov.uk",
-                                 name="Mae Jemison")
-        done = self.make.mentee(scheme, email="dorothy.vaughan@testborough.gov.uk",
-                                name="Dorothy Vaughan")
+        fresh = self.make.mentee(scheme, email="fairness.asked@testborough.gov.uk",
+                                 name="Mary Anning")
+        done = self.make.mentee(scheme, email="fairness.answered@testborough.gov.uk",
+                                name="Sofia Kovalevskaya")
         answering.send(scheme.id, done, {"age": "35 to 54", "caring": "No"})
         for n, age in enumerate(["16 to 34"] * 5 + ["55 or over"]):
             person = self.make.mentee(scheme, email=f"fairness.mentee{n}@testborough.gov.uk")
