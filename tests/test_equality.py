@@ -266,14 +266,8 @@ def test_only_the_schemes_mentors_and_mentees_may_use_it(app, make, scheme):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EqualityDone)) == 0
 
 
-def test_two_sends_at_once_count_once(app, make, scheme, monkeypatch):
-    mentee = make.mentee(scheme)
-    posts = []
-    for age in ("Under 35", "55 or over"):
-        browser = client_for(app, mentee)
-        posts.append((browser, page_of(scheme),
-                      {"q_age": age, "csrf_token": browser.csrf_token()}))
-    hold_until_both_arrive(queries, "lock_person", monkeypatch)
+def at_once(posts) -> list[int]:
+    """Each (client, url, fields) posted in its own thread at the same moment."""
     statuses: list[int] = []
 
     def post(client, url, fields):
@@ -284,10 +278,34 @@ def test_two_sends_at_once_count_once(app, make, scheme, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(statuses) == [303, 409]
+    return sorted(statuses)
+
+
+def test_two_sends_at_once_count_once(app, make, scheme, monkeypatch):
+    mentee = make.mentee(scheme)
+    posts = []
+    for age in ("Under 35", "55 or over"):
+        browser = client_for(app, mentee)
+        posts.append((browser, page_of(scheme),
+                      {"q_age": age, "csrf_token": browser.csrf_token()}))
+    hold_until_both_arrive(queries, "lock_person", monkeypatch)
+    assert at_once(posts) == [303, 409]
     found = counted(scheme)
     assert sum(n for (_, question, _), n in found.items() if question == "age") == 1
     assert found[("mentee", "carer", "Not answered")] == 1
+
+
+def test_two_people_answering_first_at_once_both_count(app, make, scheme, monkeypatch):
+    """Both make the scheme's count rows at the same moment: each answer counts once."""
+    posts = []
+    for role, age in ((Role.MENTOR, "Under 35"), (Role.MENTEE, "Under 35")):
+        browser = client_for(app, make.user(roles={scheme: [role]}))
+        posts.append((browser, page_of(scheme),
+                      {"q_age": age, "q_carer": "Yes", "csrf_token": browser.csrf_token()}))
+    hold_until_both_arrive(queries, "lock_person", monkeypatch)
+    assert at_once(posts) == [303, 303]
+    assert counted(scheme) == {(role, question, answer): 1 for role in ("mentor", "mentee")
+                               for question, answer in (("age", "Under 35"), ("carer", "Yes"))}
 
 
 # --- the desk's report -------------------------------------------------------------------------

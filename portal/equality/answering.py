@@ -88,6 +88,7 @@ def _count(scheme_id: int, questions: list[dict], roles: list[str],
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Another person's first answer may be making the same rows at this moment: theirs stand.
     db.session.execute(insert(EqualityCount).values(rows).on_conflict_do_nothing())
+    queries.lock_counts(scheme_id)
     given = sa.or_(*(sa.and_(EqualityCount.role == role, EqualityCount.question == q["key"],
                              EqualityCount.answer == answers.get(q["key"], NOT_ANSWERED))
                      for role in roles for q in questions))

@@ -62,6 +62,18 @@ def lock_person(user_id: int) -> User | None:
                           .execution_options(populate_existing=True))
 
 
+def lock_counts(scheme_id: int) -> None:
+    """Every count row of the scheme, locked in one order.
+
+    Why: each answer rewrites all of them; two answers at once (two people) then wait for each
+    other in the same order rather than each holding rows the other needs. SQLite has no row
+    locks: its writers already take turns (portal.db.lock)."""
+    db.session.execute(
+        sa.select(EqualityCount.role).where(EqualityCount.scheme_id == scheme_id)
+        .order_by(EqualityCount.role, EqualityCount.question, EqualityCount.answer)
+        .with_for_update())
+
+
 def counts(scheme_id: int) -> dict[tuple[str, str], dict[str, int]]:
     """{(role, question key): {answer: count}} for the scheme, in one query."""
     found: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
