@@ -186,19 +186,19 @@ def test_answers_are_counted_once_for_each_role_with_blanks_as_not_answered(app,
     assert sent.status_code == 303
     assert counted(scheme) == {("mentee", "age", "35 to 54"): 1,
                                ("mentee", "carer", "Not answered"): 1}
-    assert marker(mentee, scheme).answered is True
+    assert marker(mentee, scheme) is not None
     # Nothing that says who answered when: no audit entry, no email.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audit_before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == \
         mail_before
     done = client_for(app, mentee).get(page_of(scheme))
-    assert "You have answered this scheme" in text(done)
+    assert "You have been through this scheme" in text(done)
     assert 'name="q_age"' not in done.get_data(as_text=True)
 
     # Answering again, or saying no thanks afterwards, is refused and changes nothing.
     again = answer(app, mentee, scheme, age="Under 35")
     assert again.status_code == 409
-    assert "You have already sent your answers" in text(again)
+    assert "You have already been through this scheme" in text(again)
     assert decline(app, mentee, scheme).status_code == 409
     assert counted(scheme) == {("mentee", "age", "35 to 54"): 1,
                                ("mentee", "carer", "Not answered"): 1}
@@ -213,15 +213,23 @@ def test_answers_are_counted_once_for_each_role_with_blanks_as_not_answered(app,
                                ("mentor", "carer", "Prefer not to say"): 1}
 
 
+def test_nothing_stored_can_tie_an_answer_to_a_person():
+    """The promise on the page, kept by the tables themselves: counts with no person and no
+    time; a marker with no answer, no time, and not even whether the person answered."""
+    assert {c.name for c in EqualityCount.__table__.columns} == {
+        "scheme_id", "role", "question", "answer", "count"}
+    assert {c.name for c in EqualityDone.__table__.columns} == {"user_id", "scheme_id"}
+
+
 def test_no_thanks_counts_nothing_and_ends_the_task(app, make, scheme):
     mentor = make.mentor(scheme).user
     assert decline(app, mentor, scheme).status_code == 303
     assert counted(scheme) == {}
-    assert marker(mentor, scheme).answered is False
+    assert marker(mentor, scheme) is not None
     assert TASK not in text(client_for(app, mentor).get("/dashboard"))
-    assert "You chose not to answer" in text(client_for(app, mentor).get(page_of(scheme)))
+    assert "You have been through this scheme" in text(client_for(app, mentor).get(page_of(scheme)))
     refused = answer(app, mentor, scheme, age="Under 35")
-    assert refused.status_code == 409 and "You have already said no thanks" in text(refused)
+    assert refused.status_code == 409 and "You have already been through" in text(refused)
     assert counted(scheme) == {}
 
 
@@ -465,8 +473,10 @@ def test_the_download_says_only_that_they_answered(app, make, scheme, runner):
         files = {name: archive.read(name) for name in archive.namelist()}
     assert json.loads(files["equality_monitoring.json"]) == [{
         "scheme": "Asking scheme",
-        "what_we_hold": "You answered the equality monitoring questions; your answers are "
-                        "stored only as anonymous counts, which cannot be linked back to you"}]
+        "what_we_hold": "You have been through the equality monitoring questions: you answered "
+                        "them or said no thanks, and we do not keep which. Any answers are "
+                        "stored only as anonymous counts, which cannot be linked back to you, so "
+                        "they cannot be included here."}]
     everything = b" ".join(files.values())
     assert b"55 or over" not in everything
 

@@ -1,5 +1,5 @@
 """equality monitoring: each scheme's optional questions (its pack's [equality] table), the
-counts of answers, and a marker per person and scheme that they have answered or declined
+counts of answers, and a marker per person and scheme that they have been through them
 
 Existing schemes ask no questions until their packs are loaded again.
 
@@ -27,7 +27,6 @@ def upgrade():
         'equality_done',
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('scheme_id', sa.Integer(), nullable=False),
-        sa.Column('answered', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(['scheme_id'], ['scheme.id'],
                                 name=op.f('fk_equality_done_scheme_id_scheme'),
                                 ondelete='CASCADE'),

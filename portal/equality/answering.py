@@ -2,12 +2,14 @@
 or mentee of the scheme.
 
 Sending adds one to the count of each answer given (a question left blank counts as "Not
-answered") for each of the person's roles there, and leaves a marker that they have answered,
-in one transaction; "No thanks" leaves the marker only. Unlike the portal's other verbs, this
-one stamps no time, writes no audit entry and queues no email: anything that said who answered
-when would let the counts that changed at that moment be tied to them. Every count row of the
-scheme is rewritten, the ones that did not change by 0, so the database's record of which rows
-a transaction wrote gives nothing away either.
+answered") for each of the person's roles there, and leaves a marker that they have been
+through the questions, in one transaction; "No thanks" leaves the same marker and counts
+nothing. The marker does not say which they chose, so nobody reading the database can tell the
+people who answered from those who declined. Unlike the portal's other verbs, this one stamps
+no time, writes no audit entry and queues no email: anything that said who answered when would
+let the counts that changed at that moment be tied to them. Both choices rewrite every count
+row of the scheme (the ones that did not change by 0), so the database's record of which rows a
+transaction wrote gives nothing away either.
 
 The person's row is locked first, so a second send (two tabs, a double click) finds the
 first's marker and is refused, with nothing counted twice.
@@ -36,10 +38,9 @@ def options_of(question: dict) -> list[str]:
 def refuse_if_done(marker: EqualityDone | None) -> None:
     if marker is not None:
         raise DomainError(
-            "You have already " + ("sent your answers to" if marker.answered
-                                   else "said no thanks to")
-            + " this scheme's equality monitoring questions. Your choice cannot be changed: "
-            "answers are kept only as anonymous counts, which cannot be linked back to you.",
+            "You have already been through this scheme's equality monitoring questions, so "
+            "they cannot be answered again. Answers are kept only as anonymous counts, which "
+            "cannot be linked back to you, so they cannot be changed either.",
             title="You have already done this")
 
 
@@ -70,16 +71,15 @@ def _record(scheme_id: int, person: User, answers: dict[str, str] | None) -> Non
                 answer not in asked[key] for key, answer in answers.items()):
             raise DomainError("Choose one of the answers shown for each question, or leave it "
                               "blank.", status=400, title="Those answers were not on the form")
-    db.session.add(EqualityDone(user_id=person.id, scheme_id=scheme_id,
-                                answered=answers is not None))
-    if answers is not None:
-        _count(scheme_id, questions, roles, answers)
+    db.session.add(EqualityDone(user_id=person.id, scheme_id=scheme_id))
+    _count(scheme_id, questions, roles, answers)
     db.session.commit()
 
 
 def _count(scheme_id: int, questions: list[dict], roles: list[str],
-           answers: dict[str, str]) -> None:
-    """Add one to each answer given, for each role, rewriting every count row of the scheme."""
+           answers: dict[str, str] | None) -> None:
+    """Add one to each answer given (none for "No thanks"), for each role, rewriting every
+    count row of the scheme either way."""
     rows = [{"scheme_id": scheme_id, "role": role, "question": q["key"], "answer": answer,
              "count": 0}
             for role in ("mentor", "mentee") for q in questions
@@ -91,7 +91,7 @@ def _count(scheme_id: int, questions: list[dict], roles: list[str],
     queries.lock_counts(scheme_id)
     given = sa.or_(*(sa.and_(EqualityCount.role == role, EqualityCount.question == q["key"],
                              EqualityCount.answer == answers.get(q["key"], NOT_ANSWERED))
-                     for role in roles for q in questions))
+                     for role in roles for q in questions)) if answers is not None else sa.false()
     db.session.execute(
         sa.update(EqualityCount).where(EqualityCount.scheme_id == scheme_id)
         .values(count=EqualityCount.count + sa.case((given, 1), else_=0))

@@ -3,11 +3,12 @@ together.
 
 ``EqualityCount`` holds, per scheme, role, question and answer, how many people gave that
 answer: no row per person, no time, so nothing in it points at anyone, and no two answers can
-be put side by side for one person. ``EqualityDone`` says only that a person has answered or
-said "No thanks" in a scheme, so they are not asked again: no answers, no time. Both change in
-one transaction (portal.equality.answering), which also rewrites every count row of the scheme,
-so not even the database's own bookkeeping of which rows that transaction wrote tells which
-answers were given.
+be put side by side for one person. ``EqualityDone`` says only that a person has been through a
+scheme's questions, so they are not asked again: not whether they answered or said "No thanks",
+no answers, no time. So the database knows who has been through them and how many answered,
+never which of them did. Both change in one transaction (portal.equality.answering), which also
+rewrites every count row of the scheme, whether or not anything was counted, so not even the
+database's own bookkeeping of which rows that transaction wrote tells what was chosen.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from portal.db import Base
 
 
 class EqualityDone(Base):
-    """A person has been through a scheme's equality questions (answered or declined)."""
+    """A person has been through a scheme's equality questions (answered or said no thanks:
+    deliberately not which)."""
 
     __tablename__ = "equality_done"
 
@@ -27,8 +29,6 @@ class EqualityDone(Base):
                                          primary_key=True)
     scheme_id: Mapped[int] = mapped_column(sa.ForeignKey("scheme.id", ondelete="CASCADE"),
                                            primary_key=True, index=True)
-    #: True: they sent answers (counted once); False: they said "No thanks" (nothing counted).
-    answered: Mapped[bool]
 
 
 class EqualityCount(Base):

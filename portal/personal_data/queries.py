@@ -36,6 +36,12 @@ from portal.redaction import TOKEN
 from portal.relationships.models import ActionItem, CheckIn, MentoringSession, Relationship
 from portal.schemes.models import Scheme
 
+#: All a download can say about a scheme's equality monitoring questions.
+EQUALITY_FACT = (
+    "You have been through the equality monitoring questions: you answered them or said no "
+    "thanks, and we do not keep which. Any answers are stored only as anonymous counts, which "
+    "cannot be linked back to you, so they cannot be included here.")
+
 # --- a person's downloads --------------------------------------------------------------------
 
 
@@ -219,15 +225,12 @@ def collect(user: User) -> tuple[dict[str, list[dict[str, Any]]], dict[str, byte
         from portal.evaluations import signing
         files[f"evaluations/{signing.filename(signoff)}"] = signing.attachment(signoff).data
 
-    # Only the fact: the answers themselves are kept as counts that nothing ties to anyone.
+    # Only the fact: the answers are kept as counts that nothing ties to anyone, and not even
+    # whether the person answered or declined is kept.
     kinds["equality_monitoring"] = [
-        {"scheme": scheme_name, "what_we_hold": (
-            "You answered the equality monitoring questions; your answers are stored only as "
-            "anonymous counts, which cannot be linked back to you" if answered else
-            "You chose not to answer the equality monitoring questions")}
-        for scheme_name, answered in db.session.execute(
-            sa.select(Scheme.name, EqualityDone.answered)
-            .join(Scheme, Scheme.id == EqualityDone.scheme_id)
+        {"scheme": scheme_name, "what_we_hold": EQUALITY_FACT}
+        for scheme_name in db.session.scalars(
+            sa.select(Scheme.name).join(EqualityDone, EqualityDone.scheme_id == Scheme.id)
             .where(EqualityDone.user_id == uid).order_by(Scheme.name))]
 
     kinds["activity"] = [
