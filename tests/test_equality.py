@@ -429,6 +429,21 @@ def test_the_downloads_carry_the_same_figures_and_no_free_text(app, answered, sc
     assert sheet.status_code == 200
 
 
+def test_the_section_reads_one_query_however_many_answered(app, make, scheme, count_queries):
+    admin = make.admin(scheme, email="counting-desk@asking.gov.uk")
+    url = f"/admin/schemes/{scheme.slug}/reports"
+    answer(app, make.mentee(scheme), scheme, age="Under 35", carer="Yes")
+    with count_queries() as few:
+        assert client_for(app, admin).get(url).status_code == 200
+    for n in range(6):
+        answer(app, make.user(roles={scheme: [Role.MENTOR, Role.MENTEE]}), scheme,
+               age=AGES[n % 4], carer="Yes")
+    with count_queries() as many:
+        page = client_for(app, admin).get(url)
+    assert equality_tables(page)["carer"]["Yes"] == ["6", "7"]
+    assert many.count == few.count, many.statements
+
+
 def test_a_scheme_that_does_not_ask_has_no_such_section(app, make):
     quiet = make.scheme(slug="quiet")
     admin = make.admin(quiet)
