@@ -206,7 +206,7 @@ class Cast:
     @cached_property
     def other_profile(self):
         """A second published mentor, for a request form nobody has used yet."""
-        return self.make.mentor(self.scheme, email="fairness.answered@testborough.gov.uk",
+        return self.make.mentor(self.scheme, email="annie.easley@testborough.gov.uk",
                                 name="Annie Easley", expertise=["Leadership"],
                                 job_title="Head of planning", organisation="Eastshire Council")
 
