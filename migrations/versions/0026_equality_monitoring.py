@@ -3,9 +3,9 @@ counts of answers, and a marker per person and scheme that they have been throug
 
 Existing schemes ask no questions until their packs are loaded again.
 
-Revision ID: 0025
-Revises: 0024
-Create Date: 2026-12-05 08:00:00
+Revision ID: 0026
+Revises: 0025
+Create Date: 2026-12-05 08:30:00
 
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025'
-down_revision = '0024'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
