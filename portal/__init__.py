@@ -135,7 +135,7 @@ def _load_user(user_id: str):
 #: The areas, each a package with an ``init_app(app)`` that registers its blueprint, dashboard
 #: panels, commands and hooks: the only place anything is wired, in the order pages list them.
 AREAS = ("main", "accounts", "schemes", "mentors", "calls", "agreements", "relationships",
-         "evaluations", "admin", "mail", "personal_data", "retention")
+         "evaluations", "equality", "admin", "mail", "personal_data", "retention")
 
 
 def register_areas(app: Flask) -> None:

@@ -6,6 +6,7 @@ from portal.agreements.models import *  # noqa: F401,F403
 from portal.audit import AuditEvent  # noqa: F401
 from portal.calls.models import *  # noqa: F401,F403
 from portal.drafts import FormDraft  # noqa: F401
+from portal.equality.models import EqualityCount, EqualityDone  # noqa: F401
 from portal.evaluations.models import (  # noqa: F401
     Evaluation,
     EvaluationReminder,

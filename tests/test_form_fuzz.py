@@ -49,6 +49,7 @@ from portal.calls.forms import (
 )
 from portal.calls.models import ChemistryCall
 from portal.db import utcnow
+from portal.equality.forms import form_class as equality_form_class
 from portal.evaluations.forms import SignEvaluationForm, form_class
 from portal.extensions import db
 from portal.forms import ConfirmForm
@@ -423,6 +424,22 @@ def _evaluation(w: World) -> Target:
                   {"answer_1": "We met every month.", "answer_2": "Shorter sessions."})
 
 
+EQUALITY = {"questions": [
+    {"key": "age", "question": "How old are you?", "options": ["Under 35", "35 or over"]},
+    {"key": "carer", "question": "Do you look after someone?", "hint": "Unpaid care only.",
+     "options": ["Yes", "No"]}]}
+
+
+def _equality(w: World, declining: bool = False) -> Target:
+    """A mentee of a scheme that asks equality-monitoring questions, who has not answered."""
+    scheme = w.scheme(equality=EQUALITY)
+    person = w.make.mentee(scheme, email=w.email("mentee"))
+    if declining:
+        return Target(w.browser(person), f"/schemes/{scheme.slug}/equality/no-thanks", {})
+    return Target(w.browser(person), f"/schemes/{scheme.slug}/equality",
+                  {"q_age": "Under 35", "q_carer": "No"})
+
+
 def _evaluation_to_sign(w: World, by_link: bool, change: bool = False) -> Target:
     """A pair in a scheme whose evaluation both sign: both have sent their answers; the mentee
     signs (or takes their answers back to change them)."""
@@ -697,6 +714,8 @@ CASES = [
     Case("evaluations.sign_link", lambda w: _evaluation_to_sign(w, by_link=True),
          SignEvaluationForm),
     Case("evaluations.change", lambda w: _evaluation_to_sign(w, by_link=False, change=True)),
+    Case("equality.questions", _equality, equality_form_class(EQUALITY["questions"])),
+    Case("equality.decline", lambda w: _equality(w, declining=True), ConfirmForm),
     Case("agreements.edit_terms", _terms, TermsForm, repeatable=True),
     Case("agreements.terms_draft", lambda w: _draft(_terms(w)), TermsForm, repeatable=True),
     Case("agreements.send", lambda w: _agreement_button(w, "send", "terms")),

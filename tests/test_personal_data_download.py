@@ -25,7 +25,7 @@ from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
 
 KINDS = {"account", "memberships", "mentor_profiles", "shortlist", "chemistry_calls",
          "line_manager_approvals", "relationships", "agreements", "sessions", "actions",
-         "check_ins", "evaluations", "activity", "emails", "drafts"}
+         "check_ins", "evaluations", "equality_monitoring", "activity", "emails", "drafts"}
 FORM = {"mentor": ["What went well?"], "mentee": ["What changed for you?"],
         "anonymous": False, "signed_together": True}
 

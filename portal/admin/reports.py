@@ -25,6 +25,8 @@ from portal.admin import suppression
 from portal.admin.suppression import Cell
 from portal.agreements.models import Agreement
 from portal.calls.models import CallState, ChemistryCall
+from portal.equality import queries as equality_queries
+from portal.equality.answering import options_of
 from portal.evaluations.models import Evaluation, EvaluationState
 from portal.extensions import db
 from portal.relationships.models import (
@@ -35,6 +37,7 @@ from portal.relationships.models import (
     SessionState,
 )
 from portal.schemes.models import Scheme
+from portal.schemes.packs import NOT_ANSWERED
 from portal.templating import LONDON
 
 DAY = 86_400.0
@@ -66,11 +69,26 @@ class Section:
 
 
 @dataclass
+class EqualityTable:
+    """One equality-monitoring question: each answer's count for mentors and for mentees, and
+    each role's total (everyone in that role who sent answers)."""
+
+    key: str
+    question: str
+    #: (answer, [the mentors' cell, the mentees' cell])
+    rows: list[tuple[str, list[Cell]]]
+    totals: list[Cell]
+
+
+@dataclass
 class Report:
     scheme: Scheme
     start: dt.date
     end: dt.date
     sections: list[Section]
+    #: The scheme's equality-monitoring answers, whatever the range (they carry no date); None
+    #: where the pack asks no questions.
+    equality: list[EqualityTable] | None = None
 
     @property
     def filename_stem(self) -> str:
@@ -141,7 +159,7 @@ def build(scheme: Scheme, start: dt.date, end: dt.date) -> Report:
         _sessions(scheme, start, end, within),
         _evaluations(scheme, within),
     ]
-    return Report(scheme, start, end, sections)
+    return Report(scheme, start, end, sections, _equality(scheme))
 
 
 def _registrations(scheme, within) -> Section:
@@ -283,6 +301,35 @@ def _evaluations(scheme, within) -> Section:
                     Line("Response rate", response, unit=" (%)")])
 
 
+#: The groups the equality tables count, as their columns (someone who is both a mentor and a
+#: mentee in the scheme counts once in each, as in "Registrations by role").
+EQUALITY_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
+
+
+def _equality(scheme) -> list[EqualityTable] | None:
+    """Each question's answers by role, every column a group with its total and the one rule
+    for small numbers (``suppression.group``), in one query. The columns have no row totals:
+    a total across the roles would count people with both roles twice, and would let a
+    hidden count be worked out from the other role's."""
+    questions = scheme.equality_questions
+    if not questions:
+        return None
+    found = equality_queries.counts(scheme.id)
+    tables = []
+    for question in questions:
+        stored = {role: found.get((role, question["key"]), {}) for role in EQUALITY_GROUPS}
+        answers = [*options_of(question), NOT_ANSWERED]
+        # Answers to options a pack no longer offers still count, after the current ones.
+        answers += sorted({a for counted in stored.values() for a in counted} - set(answers))
+        columns = [suppression.group({a: stored[role].get(a, 0) for a in answers})
+                   for role in EQUALITY_GROUPS]
+        tables.append(EqualityTable(
+            question["key"], question["question"],
+            [(a, [cells[a] for cells, _ in columns]) for a in answers],
+            [total for _, total in columns]))
+    return tables
+
+
 # --- downloads -------------------------------------------------------------------------------
 
 HEADER = ["Section", "Figure", "Value"]
@@ -296,6 +343,11 @@ def rows(report: Report) -> list[list]:
                        ["Range", "To (UK date)", report.end.isoformat()]]
     for section in report.sections:
         out += [[section.title, line.export_label, line.cell.export] for line in section.lines]
+    for table in report.equality or []:
+        title = f"Equality monitoring (since the scheme began asking): {table.question}"
+        for n, group in enumerate(EQUALITY_GROUPS.values()):
+            out += [[title, f"{group}: {answer}", cells[n].export] for answer, cells in table.rows]
+            out.append([title, f"{group}: all who answered", table.totals[n].export])
     return out
 
 

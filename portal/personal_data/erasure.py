@@ -44,6 +44,7 @@ from portal.calls.places import give_place_back
 from portal.calls.queries import lock_call, lock_profile
 from portal.db import utcnow
 from portal.drafts import FormDraft
+from portal.equality.models import EqualityDone
 from portal.errors import DomainError, NotAllowed
 from portal.evaluations.models import Evaluation
 from portal.extensions import db
@@ -192,6 +193,8 @@ def _forget(person: User, old_email: str) -> dict:
         "drafts": _delete(FormDraft, FormDraft.user_id == uid),
         "data_downloads": _delete(DataExport, DataExport.user_id == uid),
         "evaluations": _delete(Evaluation, Evaluation.user_id == uid),
+        # The marker only: the counts the answers went into stay, tied to nobody.
+        "equality_markers": _delete(EqualityDone, EqualityDone.user_id == uid),
         "line_manager_requests": _delete(LineManagerApproval,
                                          LineManagerApproval.mentee_id == uid),
     }

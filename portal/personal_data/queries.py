@@ -26,6 +26,7 @@ from portal.agreements.models import Agreement
 from portal.audit import AuditEvent
 from portal.calls.models import ChemistryCall, LineManagerApproval
 from portal.drafts import FormDraft
+from portal.equality.models import EqualityDone
 from portal.evaluations.models import Evaluation, EvaluationSignoff
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
@@ -33,6 +34,13 @@ from portal.mentors.models import MentorProfile, ShortlistEntry
 from portal.personal_data.models import DataExport, ExportState
 from portal.redaction import TOKEN
 from portal.relationships.models import ActionItem, CheckIn, MentoringSession, Relationship
+from portal.schemes.models import Scheme
+
+#: All a download can say about a scheme's equality monitoring questions.
+EQUALITY_FACT = (
+    "You have been through the equality monitoring questions: you answered them or said no "
+    "thanks, and we do not keep which. Any answers are stored only as anonymous counts, which "
+    "cannot be linked back to you, so they cannot be included here.")
 
 # --- a person's downloads --------------------------------------------------------------------
 
@@ -216,6 +224,14 @@ def collect(user: User) -> tuple[dict[str, list[dict[str, Any]]], dict[str, byte
         # verbs, and is needed only for the PDF.
         from portal.evaluations import signing
         files[f"evaluations/{signing.filename(signoff)}"] = signing.attachment(signoff).data
+
+    # Only the fact: the answers are kept as counts that nothing ties to anyone, and not even
+    # whether the person answered or declined is kept.
+    kinds["equality_monitoring"] = [
+        {"scheme": scheme_name, "what_we_hold": EQUALITY_FACT}
+        for scheme_name in db.session.scalars(
+            sa.select(Scheme.name).join(EqualityDone, EqualityDone.scheme_id == Scheme.id)
+            .where(EqualityDone.user_id == uid).order_by(Scheme.name))]
 
     kinds["activity"] = [
         {**_row(event, "at", "subject_type", "subject_id", "action", "ip_address"),

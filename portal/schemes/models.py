@@ -69,6 +69,10 @@ class Scheme(Base):
     #: The privacy notice's own facts, from the pack's [privacy] table: "controller",
     #: "contact", "lawful_basis" (any left out take their defaults: see privacy_notice).
     privacy: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The optional equality-monitoring questions, from the pack's [equality] table:
+    #: {"purpose": why the scheme asks (optional), "questions": [{"key", "question", "hint"
+    #: (optional), "options"}]}, checked at load. Empty: the scheme asks none.
+    equality: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -78,6 +82,11 @@ class Scheme(Base):
 
     def __repr__(self) -> str:
         return f"<Scheme {self.slug}>"
+
+    @property
+    def equality_questions(self) -> list[dict[str, Any]]:
+        """The equality-monitoring questions the scheme asks, in order; [] when none."""
+        return list((self.equality or {}).get("questions") or [])
 
     @property
     def privacy_notice(self) -> dict[str, str]:

@@ -92,7 +92,90 @@ def read_pack(path: Path) -> dict[str, Any]:
     data["evaluation"] = _evaluation(path, data.get("evaluation", {}))
     data["search"] = _search(path, data.get("search", {}))
     data["privacy"] = _privacy(path, data.get("privacy", {}))
+    data["equality"] = _equality(path, data.get("equality", {}))
     return data
+
+
+#: What every equality-monitoring question offers after the pack's own options (the portal adds
+#: it, so no pack can leave it out), and what a question left blank is counted as.
+PREFER_NOT_TO_SAY = "Prefer not to say"
+NOT_ANSWERED = "Not answered"
+EQUALITY_MAX_QUESTIONS = 12
+EQUALITY_MAX_OPTIONS = 15
+#: The longest question, hint, option and purpose.
+EQUALITY_LENGTHS = {"question": 300, "hint": 500, "option": 100, "purpose": 1000}
+EQUALITY_QUESTION_KEYS = {"key", "question", "hint", "options"}
+#: A question's key: short, lower case, as in "age" or "ethnic_group".
+_EQUALITY_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _equality(path: Path, equality: Any) -> dict[str, Any]:
+    """The pack's [equality] table, checked: the optional equality-monitoring questions, each
+    with a key, the question, an optional hint and its options (the portal adds "Prefer not to
+    say" to each), and an optional ``purpose``, why the scheme asks. Always a dict, so removing
+    [equality] stops the questions being asked."""
+    name = path.name
+    if not isinstance(equality, dict):
+        raise PackError(f"{name}: equality must be a table: [equality]")
+    unknown = set(equality) - {"purpose", "questions"}
+    if unknown:
+        raise PackError(f"{name}: equality has unknown settings: {', '.join(sorted(unknown))} "
+                        "(it takes purpose, questions)")
+    if not equality:
+        return {}
+    questions = equality.get("questions")
+    if not isinstance(questions, list) or not questions \
+            or len(questions) > EQUALITY_MAX_QUESTIONS:
+        raise PackError(f"{name}: equality questions must be a list of 1 to "
+                        f"{EQUALITY_MAX_QUESTIONS} questions: [[equality.questions]]")
+    checked: dict[str, Any] = {"questions": []}
+    purpose = equality.get("purpose")
+    if purpose is not None:
+        checked["purpose"] = _equality_text(name, "purpose", purpose)
+    keys: set[str] = set()
+    for question in questions:
+        if not isinstance(question, dict):
+            raise PackError(f"{name}: each equality question must be a table "
+                            "[[equality.questions]] with key, question and options")
+        unknown = set(question) - EQUALITY_QUESTION_KEYS
+        if unknown:
+            raise PackError(f"{name}: an equality question has unknown settings: "
+                            f"{', '.join(sorted(unknown))} (it takes "
+                            f"{', '.join(sorted(EQUALITY_QUESTION_KEYS))})")
+        key = question.get("key")
+        if not isinstance(key, str) or not _EQUALITY_KEY.fullmatch(key):
+            raise PackError(f"{name}: each equality question needs a key of lower-case letters, "
+                            f"digits and _, such as \"age\", not {key!r}")
+        if key in keys:
+            raise PackError(f"{name}: equality asks the question {key!r} twice")
+        keys.add(key)
+        one = {"key": key,
+               "question": _equality_text(name, f"{key} question", question.get("question"))}
+        if question.get("hint") is not None:
+            one["hint"] = _equality_text(name, f"{key} hint", question["hint"])
+        options = question.get("options")
+        if not isinstance(options, list) or not 2 <= len(options) <= EQUALITY_MAX_OPTIONS:
+            raise PackError(f"{name}: equality question {key!r} needs a list of 2 to "
+                            f"{EQUALITY_MAX_OPTIONS} options")
+        options = [_equality_text(name, f"{key} option", option, "option") for option in options]
+        if len({o.casefold() for o in options}) != len(options):
+            raise PackError(f"{name}: equality question {key!r} offers the same option twice")
+        added = {PREFER_NOT_TO_SAY.casefold(), NOT_ANSWERED.casefold()}
+        if added & {o.casefold() for o in options}:
+            raise PackError(f"{name}: equality question {key!r} lists \"{PREFER_NOT_TO_SAY}\" "
+                            f"or \"{NOT_ANSWERED}\": the portal adds them itself")
+        one["options"] = options
+        checked["questions"].append(one)
+    return checked
+
+
+def _equality_text(name: str, what: str, value: Any, kind: str | None = None) -> str:
+    """Some text of at most its kind's length, with its spaces tidied."""
+    limit = EQUALITY_LENGTHS[kind or what.rpartition(" ")[2]]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise PackError(f"{name}: equality {what} must be some text of at most {limit} "
+                        "characters")
+    return " ".join(value.split())
 
 
 #: The privacy notice's keys, each some text of at most this many characters.
@@ -359,4 +442,5 @@ def load_pack(session, data: dict[str, Any]) -> tuple[Scheme, bool]:
     scheme.running = data.get("running", {})
     scheme.search_synonyms = data.get("search", {}).get("synonyms", [])
     scheme.privacy = data.get("privacy", {})
+    scheme.equality = data.get("equality", {})
     return scheme, created

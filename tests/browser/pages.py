@@ -479,6 +479,35 @@ class Cast:
             join_path=f"/invitation/{self._token('join-invite', i=invitation.id)}")
 
     @cached_property
+    def equality(self) -> SimpleNamespace:
+        """A scheme that asks equality-monitoring questions, its administrator, a mentee who
+        has not answered yet, one who has, and six more answers so the report has figures."""
+        from portal.equality import answering
+
+        scheme = self.make.scheme(
+            slug="district-fairness", name="District fairness mentoring",
+            equality={"purpose": "The district checks that mentoring reaches staff of every "
+                                 "background fairly.",
+                      "questions": [
+                          {"key": "age", "question": "How old are you?",
+                           "options": ["16 to 34", "35 to 54", "55 or over"]},
+                          {"key": "caring", "question": "Do you look after or support anyone "
+                                                       "because of their illness or age?",
+                           "hint": "Do not count anything you do as part of your paid work.",
+                           "options": ["No", "Yes"]}]})
+        admin = self.make.admin(scheme, email="fairness.admin@testborough.gov.uk")
+        fresh = self.make.mentee(scheme, email="fairness.asked@testborough.gov.uk",
+                                 name="Mary Anning")
+        done = self.make.mentee(scheme, email="fairness.answered@testborough.gov.uk",
+                                name="Sofia Kovalevskaya")
+        answering.send(scheme.id, done, {"age": "35 to 54", "caring": "No"})
+        for n, age in enumerate(["16 to 34"] * 5 + ["55 or over"]):
+            person = self.make.mentee(scheme, email=f"fairness.mentee{n}@testborough.gov.uk")
+            answering.send(scheme.id, person, {"age": age})
+        return SimpleNamespace(scheme=scheme, admin=admin, fresh=fresh, done=done,
+                               path=f"/schemes/{scheme.slug}/equality")
+
+    @cached_property
     def leavers(self) -> SimpleNamespace:
         """Two mentees of the scheme: one still taking part, one deactivated."""
         from portal.admin import leavers
@@ -821,6 +850,15 @@ def _evaluation_with_errors(page, cast: Cast):
     return submit(page, "Send your answers")
 
 
+def _equality_with_errors(page, cast: Cast):
+    """The equality questions sent with an answer the form does not offer (only a changed
+    page can send one: the browser's radios offer the pack's options)."""
+    page.goto(cast.equality.path)
+    page.locator("input[name=q_age]").first.evaluate("radio => { radio.value = 'Ninety'; "
+                                                     "radio.checked = true; }")
+    return submit(page, "Send my answers")
+
+
 def _after_call_with_errors(page, cast: Cast):
     page.goto(cast.after_call_path(cast.held.call, cast.held.mentee))
     return submit(page, "Send my answer")
@@ -1102,6 +1140,20 @@ PAGES: list[Page] = [
          who="admin", personal=True, needs="admin.reports_page"),
     Page("admin-reports-errors", _reports_with_errors, who="admin", status=400,
          personal=True, errors_of="admin-reports", needs="admin.reports_page"),
+    Page("admin-reports-equality",
+         _path(lambda cast: f"/admin/schemes/{cast.equality.scheme.slug}/reports"),
+         who="equality.admin", personal=True, needs="equality.questions"),
+    Page("equality", _path(lambda cast: cast.equality.path), who="equality.fresh",
+         personal=True, needs="equality.questions"),
+    Page("equality-errors", _equality_with_errors, who="equality.fresh", status=400,
+         personal=True, errors_of="equality", needs="equality.questions"),
+    Page("equality-done", _path(lambda cast: cast.equality.path), who="equality.done",
+         personal=True, same_title_as="equality", needs="equality.questions"),
+    Page("dashboard-equality", _dashboard_with("equality"), who="equality.fresh",
+         personal=True, same_title_as="dashboard", needs="equality.questions"),
+    Page("scheme-privacy-equality",
+         _path(lambda cast: f"/schemes/{cast.equality.scheme.slug}/privacy"),
+         needs="equality.questions"),
     Page("admin-requests", _admin_requests, who="admin", personal=True, needs="admin.requests"),
     Page("admin-administrators",
          _path(lambda cast: f"/admin/schemes/{cast.scheme.slug}/administrators"),
