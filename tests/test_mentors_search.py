@@ -664,3 +664,18 @@ def test_the_filters_show_what_each_search_chose_and_the_schemes_areas_now(clien
     db.session.commit()
     text = client.get("/search?expertise=Finance").get_data(as_text=True)
     assert 'value="Housing"' in text and checked(text) == ["Finance"]
+
+
+def test_mentors_with_most_of_the_words_are_found_past_many_with_one(app, client, make, scheme,
+                                                                    mentee):
+    # In a big scheme the first few hundred profiles with any one common word seldom hold most
+    # of the words: the index is asked for the groups of words itself (here the window is 2).
+    app.config["SEARCH_RANK_WINDOW"] = 2
+    app.config["SEARCH_PAGE_SIZE"] = 1
+    for name in ["Ann", "Ben", "Cat"]:
+        make.mentor(scheme, name=f"{name} Waste", job_title="Waste officer")
+    make.mentor(scheme, name="Dee Manager", job_title="Waste services manager")
+    page = client.get("/search?q=waste+contracts+manager+leeds.")
+    text = page.get_data(as_text=True)
+    assert "Mentors matching some of your words" in text
+    assert names(page) == ["Dee Manager"]

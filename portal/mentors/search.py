@@ -23,6 +23,7 @@ of 100,000: past ``window`` matches the page says "more than".
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -197,21 +198,48 @@ class TextQuery:
     def tsquery(self, weights: str = "") -> str:
         return " & ".join(part.tsquery(weights) for part in self.parts())
 
-    def fts5_any(self) -> str:
-        return " OR ".join(part.fts5() for part in self.parts())
+    def fts5_some(self) -> str:
+        """At least ``least`` of the words (``some_of``), in brackets."""
+        groups = [" AND ".join(part.fts5() for part in group)
+                  for group in some_of(self.parts())]
+        return "(" + " OR ".join(f"({group})" for group in groups) + ")"
 
-    def tsquery_any(self, weights: str = "") -> str:
-        return " | ".join(part.tsquery(weights) for part in self.parts())
+    def tsquery_some(self, weights: str = "") -> str:
+        groups = [" & ".join(part.tsquery(weights) for part in group)
+                  for group in some_of(self.parts())]
+        return "(" + " | ".join(f"({group})" for group in groups) + ")"
 
     def fts5_within(self, weights: str, table_columns: Sequence[str], *,
-                    any_word: bool = False) -> str:
-        """The same words, all found in the columns of these weight classes, in a table with
-        ``table_columns`` (a column filter, unless they are all the table's columns)."""
-        words = self.fts5_any() if any_word else self.fts5()
+                    some_words: bool = False) -> str:
+        """The same words, all (or ``some_words``: at least half) found in the columns of these
+        weight classes, in a table with ``table_columns`` (a column filter, unless they are
+        all the table's columns)."""
+        words = self.fts5_some() if some_words else self.fts5()
         columns = [name for name, weight in INDEXED if weight in weights] if weights else []
         if not columns or set(columns) >= set(table_columns):
             return words
         return f"{{{' '.join(columns)}}} : ({words})"
+
+
+def least(terms: int) -> int:
+    """How many of a search's words a profile needs to be among "Mentors matching some of your
+    words": at least half of them."""
+    return max(1, math.ceil(terms / 2))
+
+
+#: At most this many groups of words go to the index for "some of the words" (six words make
+#: 20 groups of three); past it, the index is asked for any one word and ranking keeps those
+#: with enough of them.
+SOME_GROUPS = 20
+
+
+def some_of(parts: list[Term]) -> list[tuple[Term, ...]]:
+    """The groups of ``least`` words of which a profile must hold one group to have some of the
+    words: asking the index for those alone (rather than any one word and discarding most of
+    the candidates) finds the profiles with most of the words even in a scheme of 100,000,
+    where the first few hundred with any one common word seldom include them."""
+    groups = list(itertools.combinations(parts, least(len(parts))))
+    return groups if len(groups) <= SOME_GROUPS else [(part,) for part in parts]
 
 
 def _abbreviate(words: list[str], synonyms: Sequence[Sequence[str]]):
@@ -406,10 +434,10 @@ def _text_search(conditions: list, query: TextQuery, dialect: str,
     extra: list = []
     if len(full) < FEW and len(query.terms) > 1:
         seen = {c.id for c in full}
-        extra, _ = _candidates(conditions, query, dialect, narrowing, window, any_word=True)
-        least = max(1, math.ceil(len(query.terms) / 2))
+        extra, _ = _candidates(conditions, query, dialect, narrowing, window, some_words=True)
+        enough = least(len(query.terms))
         partial = [c for c in rank(query, [row for row in extra if row.id not in seen])
-                   if least <= c.matched < len(query.terms)]
+                   if enough <= c.matched < len(query.terms)]
     ordered = (full + partial)[:window]
     suggestion = None
     if len(ordered) < FEW:
@@ -435,19 +463,19 @@ _TEXT = tuple(name for name, _ in INDEXED)
 
 
 def _candidates(conditions: list, query: TextQuery, dialect: str,
-                narrowing: Sequence[_Narrowing], window: int, *, any_word: bool = False):
+                narrowing: Sequence[_Narrowing], window: int, *, some_words: bool = False):
     """The best ``window`` candidates, with their texts, in one statement: the first
     ``window`` matches of each tier, taken tier by tier (then by id); and whether more than
-    ``window`` profiles match anywhere. ``any_word``: any of the words, not all."""
+    ``window`` profiles match anywhere. ``some_words``: at least half the words, not all."""
     profile = MentorProfile
-    tiers = ("A", "") if any_word else TIERS
+    tiers = ("A", "") if some_words else TIERS
     anywhere = len(tiers) - 1
     parts = []
     for number, weights in enumerate(tiers):
         limit = window + 1 if number == anywhere else window
         parts.append(sa.select(
             _matching(conditions, query, dialect, within=weights, narrowing=narrowing,
-                      any_word=any_word).limit(limit).subquery(f"tier{number}").c.id,
+                      some_words=some_words).limit(limit).subquery(f"tier{number}").c.id,
             sa.literal(number).label("tier")))
     found = sa.union_all(*parts).cte("found")
     best = (sa.select(found.c.id, sa.func.min(found.c.tier).label("tier"))
@@ -713,7 +741,7 @@ class _Narrowing:
 
 
 def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str = "",
-              narrowing: Sequence[_Narrowing] = (), any_word: bool = False) -> sa.Select:
+              narrowing: Sequence[_Narrowing] = (), some_words: bool = False) -> sa.Select:
     """Ids of the profiles that pass ``conditions`` and match the words, in index order.
 
     ``within``: weight classes ("A", "AB") whose columns must hold all the words; "" for
@@ -727,7 +755,7 @@ def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str =
     if dialect == "sqlite":
         table, columns = ((FTS_TIERS, TIER_COLUMNS) if tiers
                           else (FTS_TABLE, [name for name, _ in INDEXED]))
-        parts = ([query.fts5_within(within, columns, any_word=any_word)]
+        parts = ([query.fts5_within(within, columns, some_words=some_words)]
                  if query.terms else [])
         parts += [narrow.fts5() for narrow in narrowing]
         fts = sa.table(table, sa.column("rowid"))
@@ -738,7 +766,7 @@ def _matching(conditions: list, query: TextQuery, dialect: str, *, within: str =
                 .where(sa.literal_column(table).op("MATCH")(" AND ".join(parts)), *conditions))
     # Each first tier has a vector of its own; without it, weights pick the columns.
     weights = "" if tiers else within
-    words = query.tsquery_any(weights) if any_word else query.tsquery(weights)
+    words = query.tsquery_some(weights) if some_words else query.tsquery(weights)
     parts = [f"({words})"] if query.terms else []
     parts += [narrow.tsquery() for narrow in narrowing]
     tsquery = sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), " & ".join(parts))
