@@ -11,7 +11,6 @@ import html
 import io
 import json
 import re
-import threading
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +26,7 @@ from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.schemes.packs import PACK_DIR, PackError, _equality, read_pack
 from tests.support.agreements import client_for
-from tests.support.overlap import hold_until_both_arrive
+from tests.support.overlap import hold_until_both_arrive, post_at_once
 
 TABLE = {
     "purpose": "To see whether the scheme reaches everyone.",
@@ -274,20 +273,6 @@ def test_only_the_schemes_mentors_and_mentees_may_use_it(app, make, scheme):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EqualityDone)) == 0
 
 
-def at_once(posts) -> list[int]:
-    """Each (client, url, fields) posted in its own thread at the same moment."""
-    statuses: list[int] = []
-
-    def post(client, url, fields):
-        statuses.append(client.post(url, data=fields).status_code)
-
-    threads = [threading.Thread(target=post, args=one) for one in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(statuses)
-
 
 def test_two_sends_at_once_count_once(app, make, scheme, monkeypatch):
     mentee = make.mentee(scheme)
@@ -297,7 +282,7 @@ def test_two_sends_at_once_count_once(app, make, scheme, monkeypatch):
         posts.append((browser, page_of(scheme),
                       {"q_age": age, "csrf_token": browser.csrf_token()}))
     hold_until_both_arrive(queries, "lock_person", monkeypatch)
-    assert at_once(posts) == [303, 409]
+    assert post_at_once(posts) == [303, 409]
     found = counted(scheme)
     assert sum(n for (_, question, _), n in found.items() if question == "age") == 1
     assert found[("mentee", "carer", "Not answered")] == 1
@@ -311,7 +296,7 @@ def test_two_people_answering_first_at_once_both_count(app, make, scheme, monkey
         posts.append((browser, page_of(scheme),
                       {"q_age": age, "q_carer": "Yes", "csrf_token": browser.csrf_token()}))
     hold_until_both_arrive(queries, "lock_person", monkeypatch)
-    assert at_once(posts) == [303, 303]
+    assert post_at_once(posts) == [303, 303]
     assert counted(scheme) == {(role, question, answer): 1 for role in ("mentor", "mentee")
                                for question, answer in (("age", "Under 35"), ("carer", "Yes"))}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +25,7 @@ from portal.evaluations.models import (
 from portal.extensions import db
 from portal.relationships import queries as relationship_queries
 from tests.support.agreements import client_for, pdf_attachment, pdf_text
-from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
+from tests.support.overlap import hold_until_both_arrive, post_at_once, run_twice_at_once
 
 T0 = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 MENTOR_Q = ["Which needs did you agree at the start, and how were they met?",
@@ -316,21 +315,6 @@ def test_only_the_evaluations_own_person_signs_or_changes_it(app, make, mailbox)
 
 # --- at the same moment ----------------------------------------------------------------------
 
-def at_once(posts) -> list[int]:
-    """Each (client, url, fields) posted in its own thread at the same moment (clients made
-    beforehand, as two browsers would be)."""
-    statuses: list[int] = []
-
-    def post(client, url, fields):
-        statuses.append(client.post(url, data=fields).status_code)
-
-    threads = [threading.Thread(target=post, args=one) for one in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(statuses)
-
 
 def test_both_sending_answers_at_once_make_one_version(app, make, mailbox, monkeypatch):
     relationship = ended_pair(app, make)
@@ -342,7 +326,7 @@ def test_both_sending_answers_at_once_make_one_version(app, make, mailbox, monke
         posts.append((client, f"/evaluations/{evaluation_of(relationship, party).id}",
                       {**fields, "csrf_token": client.csrf_token()}))
     hold_until_both_arrive(relationship_queries, "lock", monkeypatch)
-    assert at_once(posts) == [303, 303]
+    assert post_at_once(posts) == [303, 303]
     assert len(signoffs(relationship)) == 1
     assert mailbox.count(relationship.mentor.email, "evaluation_sign") == 1
 
@@ -357,7 +341,7 @@ def test_both_signing_at_once_send_the_pdf_once(app, make, mailbox, monkeypatch)
         fields = sign_fields(client.get(url), person.full_name)
         posts.append((client, url, {**fields, "csrf_token": client.csrf_token()}))
     hold_until_both_arrive(relationship_queries, "lock", monkeypatch)
-    assert at_once(posts) == [303, 303]
+    assert post_at_once(posts) == [303, 303]
     [signoff] = signoffs(relationship)
     assert signoff.signed_by_both
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSignature)) == 2

@@ -45,3 +45,19 @@ def run_twice_at_once(app, run: Callable[[], Any], timeout: float = 60) -> list[
         thread.join(timeout=timeout)
     assert not errors, errors
     return results
+
+
+def post_at_once(posts) -> list[int]:
+    """Each (client, url, fields) posted in its own thread at the same moment (clients made
+    beforehand in the test's thread, as two browsers would be); the statuses, sorted."""
+    statuses: list[int] = []
+
+    def post(client, url, fields):
+        statuses.append(client.post(url, data=fields).status_code)
+
+    threads = [threading.Thread(target=post, args=one) for one in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(statuses)
