@@ -45,12 +45,39 @@ def type_into(page, locator, text: str) -> None:
     page.keyboard.type(text)
 
 
+class _Loaded:
+    response: Any = None
+
+
+@contextmanager
+def new_document(page) -> Iterator[_Loaded]:
+    """Wait, after the block, for the new page it loads; ``.response`` is the response that
+    brought it (after any redirect).
+
+    It waits for a new document's ``load`` event, not for "a navigation": htmx's history push
+    (the search page updates its results and address as one types) is a navigation to
+    Playwright, and waiting for that let a test read a page the real submit then replaced.
+    """
+    loaded = _Loaded()
+
+    def seen(response) -> None:
+        if response.request.is_navigation_request() and response.frame == page.main_frame:
+            loaded.response = response
+
+    page.on("response", seen)
+    try:
+        with page.expect_event("load"):
+            yield loaded
+    finally:
+        page.remove_listener("response", seen)
+
+
 def press_on(page, locator, key: str = "Enter") -> Any:
-    """Tab to a control and press a key on it; returns the response if that loads a page."""
+    """Tab to a control and press a key on it; returns the response of the page it loads."""
     tab_to(page, locator)
-    with page.expect_navigation() as navigation:
+    with new_document(page) as loaded:
         page.keyboard.press(key)
-    return navigation.value
+    return loaded.response
 
 
 def focus_is_visible(page) -> bool:

@@ -29,6 +29,7 @@ from portal.accounts.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.templating import LONDON
+from tests.browser.keyboard import new_document
 from tests.conftest import Builders
 
 Visit = Callable[[Any, "Cast"], Any]
@@ -602,9 +603,9 @@ class Cast:
 
 def submit(page, button: str) -> Any:
     """Press a form's button and return the response of the page it leads to."""
-    with page.expect_navigation() as navigation:
+    with new_document(page) as loaded:
         page.get_by_role("button", name=button, exact=True).click()
-    return navigation.value
+    return loaded.response
 
 
 @dataclass(frozen=True)
