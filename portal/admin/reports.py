@@ -17,8 +17,6 @@ import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from portal.accounts.models import Membership, Role
 from portal.admin import suppression
@@ -360,6 +358,11 @@ def to_csv(report: Report) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
+    # Imported here, not with the module: openpyxl is about 16 MB of every web worker's memory,
+    # for a download an administrator asks for now and then.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Report"
