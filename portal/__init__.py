@@ -30,6 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.load(app.instance_path, env))
     if test_config:
         app.config.update(test_config)
+        if ("SQLALCHEMY_DATABASE_URI" in test_config
+                and "SQLALCHEMY_ENGINE_OPTIONS" not in test_config):
+            # The options follow the database named here, not the environment's DATABASE_URL.
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(
+                test_config["SQLALCHEMY_DATABASE_URI"], env if env is not None else os.environ)
     config.make_instance_folder(app.instance_path)
     _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 

@@ -85,13 +85,14 @@ def _database_url(env: dict, instance_path: Path) -> str:
     return url
 
 
-def _engine_options(env, instance) -> dict:
-    """Pre-ping every pooled connection before use (a database restart leaves them dead), and
-    on PostgreSQL give up connecting after DATABASE_CONNECT_TIMEOUT seconds: a database host
-    that stops answering (rather than refusing, as a restart does) would otherwise hold each
-    request until the operating system's TCP timeout, minutes later."""
+def engine_options(url: str, env) -> dict:
+    """The connection options for the database at ``url``: pre-ping every pooled connection
+    before use (a database restart leaves them dead), and on PostgreSQL give up connecting
+    after DATABASE_CONNECT_TIMEOUT seconds: a database host that stops answering (rather than
+    refusing, as a restart does) would otherwise hold each request until the operating
+    system's TCP timeout, minutes later."""
     options: dict = {"pool_pre_ping": True}
-    if _database_url(env, instance).startswith("postgresql"):
+    if url.startswith("postgresql"):
         options["connect_args"] = {
             "connect_timeout": _int(env, "DATABASE_CONNECT_TIMEOUT", 5),
             # A connection that dies silently (a failover, a network cut with no reset) is
@@ -125,7 +126,7 @@ def load(instance_path: str, env: dict | None = None) -> dict:
         "PORTAL_ENV": environment,
         "SECRET_KEY": _secret_key(env, instance, environment),
         "SQLALCHEMY_DATABASE_URI": _database_url(env, instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(_database_url(env, instance), env),
         "DATABASE_CONNECT_TIMEOUT": _int(env, "DATABASE_CONNECT_TIMEOUT", 5),
         "BASE_URL": env.get("BASE_URL", "http://localhost:5000").rstrip("/"),
         # Mail: "local" keeps every message in the outbox (shown by the development mail viewer);

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from portal import config
 
@@ -237,3 +238,21 @@ def test_postgresql_connections_give_up_after_the_connect_timeout(tmp_path):
     assert sqlite == {"pool_pre_ping": True}
     with pytest.raises(config.ConfigError, match="DATABASE_CONNECT_TIMEOUT must be at least 1"):
         config.load(str(tmp_path), {**env, "DATABASE_CONNECT_TIMEOUT": "0"})
+
+
+def test_a_database_named_in_the_app_settings_gets_its_own_connection_options(tmp_path,
+                                                                              monkeypatch):
+    """A benchmark or tool that names an SQLite file in create_app's settings, on a machine
+    whose DATABASE_URL is PostgreSQL, gets SQLite's options: PostgreSQL's connect_timeout made
+    SQLite refuse to connect."""
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/portal")
+    app = create_app({"PORTAL_ENV": "testing", "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}",
+                      "MAIL_TRANSPORT": "local", "REDIS_URL": None})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        db.engine.dispose()
