@@ -380,6 +380,8 @@ def login(client):
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
+        #: Each statement with its parameters, as run.
+        self.runs: list[tuple[str, str]] = []
 
     @property
     def count(self) -> int:
@@ -399,6 +401,7 @@ def count_queries(app):
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK",
                                                            "SAVEPOINT", "RELEASE", "PRAGMA")):
                 counter.statements.append(statement)
+                counter.runs.append((statement, repr(args[0] if args else None)))
 
         sa.event.listen(db.engine, "before_cursor_execute", before)
         try:

@@ -32,6 +32,8 @@ from portal.schemes.queries import get_scheme_or_404
 def administered(user: User) -> list[Scheme]:
     """The schemes ``user`` administers, by name."""
     ids = user.scheme_ids(Role.ADMIN)
+    if not ids:
+        return []  # most people: no statement
     return list(db.session.scalars(sa.select(Scheme).where(Scheme.id.in_(ids))
                                    .order_by(Scheme.name)))
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from portal.agreements import queries
 from portal.agreements.progress import next_step
-from portal.dashboard import panel
+from portal.dashboard import panel, shared
+from portal.relationships.models import RelationshipState
 
 
 @panel(30)
 def agreements_panel(user):
-    agreements = queries.for_person(user.id)
+    # The task list's agreements (it also shows those ended lately), loaded once.
+    agreements = [a for a in shared(queries.on_dashboard, user.id)
+                  if a.relationship.state != RelationshipState.ENDED]
     if not agreements:
         return None
     rows = []

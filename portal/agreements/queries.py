@@ -63,6 +63,17 @@ def for_relationship(relationship_id: int) -> Agreement | None:
         Agreement.relationship_id == relationship_id))
 
 
+#: Ended relationships' agreements stay on the dashboard this long, as a record; the
+#: relationship's page keeps them after.
+SHOW_ENDED_FOR = dt.timedelta(days=60)
+
+
+def on_dashboard(user_id: int) -> list[Agreement]:
+    """The agreements a person's dashboard shows: being agreed, active, or ended in the last
+    ``SHOW_ENDED_FOR``."""
+    return for_person(user_id, ended_since=portal_db.utcnow() - SHOW_ENDED_FOR)
+
+
 def for_person(user_id: int, ended_since: dt.datetime | None = None) -> list[Agreement]:
     """The agreements of a person's relationships that are being agreed or are active, and
     (``ended_since``) of those that ended since then."""

@@ -9,15 +9,16 @@ from portal.accounts.models import Role, User
 from portal.calls import queries, requesting
 from portal.calls.models import CallState
 from portal.calls.outcome import may_decide
-from portal.dashboard import panel
+from portal.dashboard import panel, shared
 from portal.db import utcnow
+from portal.mentors import queries as mentor_queries
 
 
 @panel(20)
 def mentee_panel(user: User):
     if not user.has_role(Role.MENTEE):
         return None
-    calls = queries.mentee_calls(user)
+    calls = shared(queries.mentee_calls, user)
     approvals = []
     for membership in user.memberships:
         scheme = membership.scheme
@@ -46,7 +47,7 @@ def mentee_panel(user: User):
 def mentor_panel(user: User):
     if not user.has_role(Role.MENTOR):
         return None
-    calls = queries.mentor_calls(user)
+    calls = shared(queries.mentor_calls, user)
     now = utcnow()
     accepted = [c for c in calls if c.state == CallState.ACCEPTED]
     return "calls/_panel_mentor.html", {
@@ -55,7 +56,9 @@ def mentor_panel(user: User):
                            key=lambda c: c.scheduled_at),
         "to_decide": [c for c in accepted if c.scheduled_at <= now],
         "may_decide": {c.id for c in accepted if may_decide(c, "mentor")},
-        "places": queries.mentor_places(user),
+        # The profiles the mentor's own panel and task list show, read once.
+        "places": queries.mentor_places(
+            [p for _, p in shared(mentor_queries.profiles_of, user) if p is not None]),
     }
 
 

@@ -148,12 +148,11 @@ def mentee_is_working_with_someone(user: User) -> bool:
             Relationship.state.in_([RelationshipState.AGREEING, RelationshipState.ACTIVE]))))
 
 
-def mentor_places(user: User) -> list[tuple[MentorProfile, list[Relationship]]]:
-    """Each of the mentor's profiles with its current mentees (relationships being agreed
-    or active)."""
-    profiles = list(db.session.scalars(
-        sa.select(MentorProfile).where(MentorProfile.user_id == user.id)
-        .order_by(MentorProfile.id)))
+def mentor_places(
+        profiles: list[MentorProfile]) -> list[tuple[MentorProfile, list[Relationship]]]:
+    """Each of a mentor's ``profiles`` with its current mentees (relationships being agreed
+    or active), oldest profile first."""
+    profiles = sorted(profiles, key=lambda p: p.id)
     if not profiles:
         return []
     relationships = list(db.session.scalars(

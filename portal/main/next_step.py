@@ -11,7 +11,6 @@ or "Waiting for <name>". A step has a link only when this person can do it now.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import g, url_for
@@ -25,6 +24,7 @@ from portal.agreements.progress import next_step as agreement_next_step
 from portal.calls import queries as call_queries
 from portal.calls.models import ApprovalState, CallState, ChemistryCall
 from portal.calls.outcome import may_decide
+from portal.dashboard import shared
 from portal.db import utcnow
 from portal.mail import queries as mail_queries
 from portal.mentors import queries as mentor_queries
@@ -99,7 +99,7 @@ def journey_of(user: User) -> Journey:
 def _build(user: User) -> Journey:
     steps: list[tuple[int, NextStep]] = []
     tracks: list[Track] = []
-    agreements = agreement_queries.for_person(user.id, ended_since=utcnow() - _SHOW_ENDED_FOR)
+    agreements = shared(agreement_queries.on_dashboard, user.id)
     # Sessions and check-ins of the running ones, summed up in a fixed number of queries.
     running = relationship_queries.running_overviews(
         [a.relationship_id for a in agreements
@@ -112,8 +112,8 @@ def _build(user: User) -> Journey:
         tracks.append(track)
         steps.append(step)
 
-    mentee_calls = call_queries.mentee_calls(user) if user.has_role(Role.MENTEE) else []
-    mentor_calls = call_queries.mentor_calls(user) if user.has_role(Role.MENTOR) else []
+    mentee_calls = shared(call_queries.mentee_calls, user) if user.has_role(Role.MENTEE) else []
+    mentor_calls = shared(call_queries.mentor_calls, user) if user.has_role(Role.MENTOR) else []
     for call in [*mentee_calls, *mentor_calls]:
         if call.state == CallState.ACCEPTED:
             track, step = _call_track(call, call.party(user.id))
@@ -274,10 +274,6 @@ def _agreement_track(agreement: Agreement, user: User,
 
 # --- a relationship that has ended -----------------------------------------------------------
 
-#: Ended relationships stay on the dashboard this long, as a record; their page keeps it after.
-_SHOW_ENDED_FOR = dt.timedelta(days=60)
-
-
 def _ended_track(agreement: Agreement, user: User,
                  running: relationship_queries.RunningOverview) -> Track:
     """What happened, step by step, with nothing left to do: steps not reached did not happen."""
@@ -434,7 +430,7 @@ def _mentor_steps(user: User, calls: list[ChemistryCall],
     if not user.has_role(Role.MENTOR):
         return []
     steps = []
-    for scheme, profile in mentor_queries.profiles_of(user):
+    for scheme, profile in shared(mentor_queries.profiles_of, user):
         if profile is None:
             steps.append((_PROFILE, NextStep(
                 f"Write your mentor profile for {scheme.name}, so mentees can find you.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.accounts.models import Role
-from portal.dashboard import panel
+from portal.dashboard import panel, shared
 from portal.mentors import queries
 
 
@@ -27,4 +27,4 @@ def mentor_panel(user):
     """For mentors: the state of their profile in each scheme, and what to do next."""
     if not user.has_role(Role.MENTOR):
         return None
-    return "mentors/_panel_mentor.html", {"items": queries.profiles_of(user)}
+    return "mentors/_panel_mentor.html", {"items": shared(queries.profiles_of, user)}
