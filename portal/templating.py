@@ -51,6 +51,11 @@ def london(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(LONDON)
 
 
+def utc_stamp(value: dt.datetime | None) -> str:
+    """'2026-03-03 14:30:00 UTC': a moment as audit records give it."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
 def format_datetime(value: dt.datetime | None) -> str:
     """'Tuesday 3 March 2026 at 2:30pm' in UK time, the GOV.UK style."""
     local = london(value)

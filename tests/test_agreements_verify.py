@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from portal.agreements import canonical, pdf
+from portal.agreements import canonical, pdf, pdf_layout
 from portal.agreements.models import Agreement
 from portal.extensions import db
 from tests.support.agreements import (
@@ -93,7 +93,7 @@ def test_kept_font_subsets_draw_what_fpdfs_own_subsetting_draws(app, make, mailb
                                                                  monkeypatch):
     """The PDF's fonts are subset once per process (font_subsets); the text must come out the
     same as when fpdf2 subsets them for each document, in Latin-1 and beyond it."""
-    assert pdf._SUBSETS_KEPT  # fpdf2 still lets the portal hand it the subsets
+    assert pdf_layout._SUBSETS_KEPT  # fpdf2 still lets the portal hand it the subsets
     rendered = []
     for n, name in enumerate(("Zoë Ó Súilleabháin", "Łukasz Ścibór-Żak")):
         agreement = signed(app, make, mailbox, mentee_name=name,
@@ -101,9 +101,9 @@ def test_kept_font_subsets_draw_what_fpdfs_own_subsetting_draws(app, make, mailb
                            mentee_email=f"mentee{n}@testborough.gov.uk")
         with app.test_request_context():
             kept = pdf.render(agreement, agreement.signed_version)
-            monkeypatch.setattr(pdf, "_SUBSETS_KEPT", False)
+            monkeypatch.setattr(pdf_layout, "_SUBSETS_KEPT", False)
             own = pdf.render(agreement, agreement.signed_version)
-            monkeypatch.setattr(pdf, "_SUBSETS_KEPT", True)
+            monkeypatch.setattr(pdf_layout, "_SUBSETS_KEPT", True)
         assert name in pdf_text(kept)
         assert pdf_text(kept) == pdf_text(own)
         rendered.append(kept)
@@ -126,17 +126,17 @@ def test_every_version_keeps_its_own_text_and_hash(app, make, mailbox):
 
 def test_the_pdfs_lines_fit_their_cells_as_fpdf_measures_them():
     """The PDF breaks its own lines: each must fit the cell, and no word may be lost."""
-    doc = pdf._Document("MA-TEST-0001", 1)
+    doc = pdf_layout._Document("MA-TEST-0001", 1)
     doc.add_page()
     text = ("Mentoring covers work-related matters; for anything personal the mentor suggests "
             "other help.\nA second paragraph after a line break, with  two spaces. "
             + "Mozilla/5.0(X11;Linux-x86_64)AppleWebKit/537.36(KHTML,like-Gecko)" * 3
             + " Zoë Ó Súilleabháin and Łukasz")
     for width, style, size in ((170, "", 10), (112, "B", 10), (63, "", 8.5), (20, "B", 9)):
-        lines = pdf._Document.lines(doc, text, width, style, size)
+        lines = pdf_layout._Document.lines(doc, text, width, style, size)
         room = width - 2 * doc.c_margin
         assert len(lines) > 1
         for line in lines:
             assert doc.get_string_width(line) <= room + 1e-6, (width, line)
         assert "".join("".join(lines).split()) == "".join(text.split())
-    assert lines[0] != "" and pdf._Document.lines(doc, "", 50) == [""]
+    assert lines[0] != "" and pdf_layout._Document.lines(doc, "", 50) == [""]

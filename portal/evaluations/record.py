@@ -14,9 +14,10 @@ from typing import Any
 
 from portal.agreements import canonical
 from portal.agreements.canonical import Block, clean, paragraphs
-from portal.agreements.pdf import SignedDocument, utc_stamp
+from portal.agreements.pdf import SignedDocument
 from portal.evaluations.models import Evaluation, EvaluationSignoff
 from portal.relationships.models import Relationship
+from portal.templating import utc_stamp
 
 #: Bump only with a migration that keeps old versions' stored text: the text is what was signed.
 FORMAT = 1
