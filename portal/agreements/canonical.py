@@ -4,6 +4,8 @@ A version's text is made from a snapshot (a plain dict of everything the agreeme
 ``blocks`` and ``text``. Both are pure functions of the snapshot: no locale, no clock, no
 database, so the same snapshot always gives the same bytes and the same hash. The signing page,
 the PDF and the verify page all use the stored text or blocks made from the stored snapshot.
+``SignedDocument`` is what a PDF is made of (portal.agreements.pdf), for an agreement or an
+evaluation both people signed.
 """
 
 from __future__ import annotations
@@ -225,3 +227,28 @@ def snapshot_of(agreement: Any) -> dict[str, Any]:
         "sections": [{"title": s["title"], "party": s.get("party", "both"),
                       "clauses": list(s["clauses"])} for s in template.get("sections", [])],
     }
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    """What the PDF needs from a document two people signed by link: an agreement's version,
+    or the evaluation a pack has both people sign (portal.evaluations.record). One layout, one
+    audit page, one way to check it at /verify."""
+
+    #: "Agreement" or "Evaluation": the footer's first word.
+    kind: str
+    reference: str
+    number: int
+    title: str
+    subject: str
+    created_at: dt.datetime | None
+    blocks: list[Block]
+    text: str
+    sha256: str
+    #: Each party's name as the signed text gives it.
+    names: dict[str, str]
+    signatures: dict[str, Any]
+    #: The audit page's record (label, value), from the reference onwards.
+    record: list[tuple[str, str]]
+    #: How to check it: the sentence after "Go to <verify page> and enter ...".
+    what_is_checked: str

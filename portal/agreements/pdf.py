@@ -6,41 +6,13 @@ imported with the first PDF a process makes.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
-
 from flask import Response, abort
 
 from portal.agreements import canonical
+from portal.agreements.canonical import SignedDocument
 from portal.agreements.models import Agreement, AgreementVersion
 from portal.mail import Attachment
 from portal.templating import utc_stamp
-
-
-@dataclass(frozen=True)
-class SignedDocument:
-    """What the PDF needs from a document two people signed by link: an agreement's version,
-    or the evaluation a pack has both people sign (portal.evaluations.record). One layout, one
-    audit page, one way to check it at /verify."""
-
-    #: "Agreement" or "Evaluation": the footer's first word.
-    kind: str
-    reference: str
-    number: int
-    title: str
-    subject: str
-    created_at: dt.datetime | None
-    blocks: list[canonical.Block]
-    text: str
-    sha256: str
-    #: Each party's name as the signed text gives it.
-    names: dict[str, str]
-    signatures: dict[str, Any]
-    #: The audit page's record (label, value), from the reference onwards.
-    record: list[tuple[str, str]]
-    #: How to check it: the sentence after "Go to <verify page> and enter ...".
-    what_is_checked: str
 
 
 def render(agreement: Agreement, version: AgreementVersion) -> bytes:

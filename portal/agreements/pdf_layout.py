@@ -18,7 +18,6 @@ import functools
 import types
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fontTools import ttLib
 from fpdf import FPDF
@@ -26,11 +25,9 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
 from portal.agreements import canonical, font_subsets
+from portal.agreements.canonical import SignedDocument
 from portal.mail import absolute_url
 from portal.templating import format_datetime, utc_stamp
-
-if TYPE_CHECKING:
-    from portal.agreements.pdf import SignedDocument
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVuSans"

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.agreements import canonical
-from portal.agreements.canonical import Block, clean, paragraphs
-from portal.agreements.pdf import SignedDocument
+from portal.agreements.canonical import Block, SignedDocument, clean, paragraphs
 from portal.evaluations.models import Evaluation, EvaluationSignoff
 from portal.relationships.models import Relationship
 from portal.templating import utc_stamp
