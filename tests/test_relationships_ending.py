@@ -19,7 +19,7 @@ from portal.relationships import ending
 from portal.relationships.models import EndCategory, EndKind, Relationship, RelationshipState
 from tests.support.agreements import client_for
 from tests.support.calls import NOW, fresh_client, send_request, time_values
-from tests.support.overlap import hold_until_both_arrive, run_twice_at_once
+from tests.support.overlap import hold_until_both_arrive, post_at_once, run_twice_at_once
 
 ADMIN_MAILBOX = "mentoring@testborough.gov.uk"
 REASON = "We found our diaries never lined up after the restructure."
@@ -141,20 +141,10 @@ def test_both_ending_at_the_same_moment_end_it_once(app, make, mailbox, scheme, 
     relationship = make.relationship(scheme)
     holding_a_place(relationship, capacity=3)
     browsers = [client_for(app, relationship.mentee), client_for(app, relationship.mentor)]
-    posts = [(browser, {"csrf_token": browser.csrf_token()}) for browser in browsers]
-    hold_until_both_arrive(ending, "lock_profile", monkeypatch)
-    statuses: list[int] = []
     url = f"/relationships/{relationship.id}/end"
-
-    def end_it(browser, data):
-        statuses.append(browser.post(url, data=data).status_code)
-
-    threads = [threading.Thread(target=end_it, args=post) for post in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(statuses) == [303, 409]
+    posts = [(browser, url, {"csrf_token": browser.csrf_token()}) for browser in browsers]
+    hold_until_both_arrive(ending, "lock_profile", monkeypatch)
+    assert post_at_once(posts) == [303, 409]
     assert fresh(relationship.id)[2].places_taken == 0
     assert mailbox.count(template="relationship_ended") == 2
     assert mailbox.count(template="relationship_ended_admin") == 1
