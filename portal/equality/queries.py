@@ -46,10 +46,12 @@ def done_by(user_id: int) -> list[EqualityDone]:
 
 def waiting_schemes(user: User) -> list[Scheme]:
     """The schemes whose questions ``user`` has not been through yet, by name."""
+    asking = {m.scheme for m in user.memberships
+              if m.active and m.role in ROLES and m.scheme.equality_questions}
+    if not asking:
+        return []  # most schemes ask nothing: no statement
     done = {marker.scheme_id for marker in done_by(user.id)}
-    schemes = {m.scheme for m in user.memberships
-               if m.active and m.role in ROLES and m.scheme_id not in done}
-    return sorted((s for s in schemes if s.equality_questions), key=lambda s: s.name)
+    return sorted((s for s in asking if s.id not in done), key=lambda s: s.name)
 
 
 def lock_person(user_id: int) -> User | None:
