@@ -4,6 +4,8 @@ runs out goes to the sign-in page with a message. And a form's draft is kept as 
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser import axe
 from tests.browser.keyboard import has_focus
 
@@ -67,8 +69,8 @@ def test_a_profile_keeps_a_draft_as_people_type(portal, new_context, make):
     with page.expect_response(f"**/mentors/{profile.id}/edit/draft") as answer:
         page.get_by_label("What I can offer").fill("Typed during the meeting")
     assert answer.value.status == 200
-    status = page.locator("#draft-status")
-    assert "Draft saved at" in status.inner_text()
+    # The response comes before htmx puts it in the page: wait for the words, as a person would.
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
     page.goto(f"/mentors/{profile.id}/edit")
     assert "We kept what you typed on" in page.content()
     assert page.get_by_label("What I can offer").input_value() == "Typed during the meeting"
